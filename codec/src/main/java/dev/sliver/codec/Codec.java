@@ -1,0 +1,203 @@
+package dev.sliver.codec;
+
+import dev.sliver.core.Batch;
+import dev.sliver.core.CorruptRecordException;
+import dev.sliver.core.MemoryAllocator;
+import dev.sliver.core.Slice;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.WritableByteChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+
+import static dev.sliver.codec.RecordFormat.U64;
+import static dev.sliver.codec.RecordFormat.WORD;
+
+/**
+ * Writes lists of blobs as records and reads them back zero-copy. The format is in FORMAT.md:
+ * {@code [total_length u64][count u64][count x length u64][payload]}, little-endian.
+ *
+ * <pre>{@code
+ * Codec.serialize(List.of(new byte[] {1, 2, 3}, new byte[] {4, 5}), channel);
+ * try (Batch batch = Codec.deserialize(channel)) {
+ *     Slice first = batch.get(0);          // a view into the record's one segment
+ * }
+ * }</pre>
+ *
+ * <p>Every method is thread-safe; a channel must not be used by two threads at once.
+ */
+public final class Codec {
+    private Codec() {
+    }
+
+    // ---------------------------------------------------------------- writing
+
+    /** Writes one record holding {@code blobs} to {@code channel}; returns the bytes written. */
+    public static long serialize(List<byte[]> blobs, WritableByteChannel channel) throws IOException {
+        RecordWriter writer = new RecordWriter();
+        for (byte[] blob : blobs) {
+            writer.add(ByteBuffer.wrap(blob));
+        }
+        return writer.writeTo(channel);
+    }
+
+    /** Writes one record of the slices' bytes (which must be alive) to {@code channel}. */
+    public static long serializeSlices(Iterable<Slice> blobs, WritableByteChannel channel) throws IOException {
+        RecordWriter writer = new RecordWriter();
+        for (Slice blob : blobs) {
+            writer.add(blob.asSegment());
+        }
+        return writer.writeTo(channel);
+    }
+
+    /** Writes one record of the buffers' remaining bytes; their positions are not changed. */
+    public static long serializeBuffers(List<ByteBuffer> blobs, WritableByteChannel channel) throws IOException {
+        RecordWriter writer = new RecordWriter();
+        for (ByteBuffer blob : blobs) {
+            writer.add(blob);
+        }
+        return writer.writeTo(channel);
+    }
+
+    /** Writes one record of the segments' bytes (any size, on- or off-heap). */
+    public static long serializeSegments(List<MemorySegment> blobs, WritableByteChannel channel) throws IOException {
+        RecordWriter writer = new RecordWriter();
+        for (MemorySegment blob : blobs) {
+            writer.add(blob);
+        }
+        return writer.writeTo(channel);
+    }
+
+    /**
+     * Appends one record to the file at {@code path}, creating it if needed (as the design note's
+     * program does). Delete or truncate the file first to replace it.
+     */
+    public static long write(Path path, List<byte[]> blobs) throws IOException {
+        try (FileChannel channel = FileChannel.open(path,
+                StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+            return serialize(blobs, channel);
+        }
+    }
+
+    // ---------------------------------------------------------------- reading
+
+    /**
+     * Reads exactly one record from {@code channel} into one segment from the default allocator
+     * and leaves the channel right after it.
+     *
+     * @throws CorruptRecordException if the record is malformed or truncated, or the channel is at its end
+     */
+    public static Batch deserialize(ReadableByteChannel channel) throws IOException {
+        return deserialize(channel, ReadOptions.defaults());
+    }
+
+    /** Like {@link #deserialize(ReadableByteChannel)} with the given allocator and limits. */
+    public static Batch deserialize(ReadableByteChannel channel, ReadOptions options) throws IOException {
+        RecordReader reader = new RecordReader(channel, channel.toString(), options);
+        return requireRecord(reader.next(), channel.toString(), reader.position());
+    }
+
+    /** Reads the first record of the file at {@code path}. */
+    public static Batch deserialize(Path path) throws IOException {
+        return deserialize(path, ReadOptions.defaults());
+    }
+
+    /** Reads the first record of the file at {@code path} with the given allocator and limits. */
+    public static Batch deserialize(Path path, ReadOptions options) throws IOException {
+        try (RecordReader reader = RecordReader.open(path, options)) {
+            return requireRecord(reader.next(), path.toString(), 0);
+        }
+    }
+
+    /**
+     * Reads every record of a file of appended records. On failure, the batches already read are
+     * closed before the exception is thrown. The caller closes every returned batch.
+     */
+    public static List<Batch> readAll(Path path) throws IOException {
+        return readAll(path, ReadOptions.defaults());
+    }
+
+    /** Like {@link #readAll(Path)} with the given allocator and limits. */
+    public static List<Batch> readAll(Path path, ReadOptions options) throws IOException {
+        List<Batch> batches = new ArrayList<>();
+        try (RecordReader reader = RecordReader.open(path, options)) {
+            for (Batch batch = reader.next(); batch != null; batch = reader.next()) {
+                batches.add(batch);
+            }
+            return batches;
+        } catch (IOException | RuntimeException e) {
+            batches.forEach(Batch::close);
+            throw e;
+        }
+    }
+
+    private static Batch requireRecord(Batch batch, String source, long offset) throws CorruptRecordException {
+        if (batch == null) {
+            throw new CorruptRecordException(source, offset, "no record: the input ended before a header");
+        }
+        return batch;
+    }
+
+    // ---------------------------------------------------------------- mapping
+
+    /** Maps the first record of {@code path} read-only, see {@link #map(Path, ReadOptions)}. */
+    public static Batch map(Path path) throws IOException {
+        return map(path, ReadOptions.defaults());
+    }
+
+    /**
+     * Memory-maps the file at {@code path} read-only and returns its first record without copying
+     * the payload: blobs are views of the page cache, so files larger than 2 GiB or than RAM work.
+     * The only memory taken from the allocator is a table of {@code 8 x count} bytes of blob
+     * offsets. The mapping is released when the batch and every view retained from it are.
+     *
+     * <p>The file must not be truncated while mapped: reads past its new end fail in the OS.
+     */
+    public static Batch map(Path path, ReadOptions options) throws IOException {
+        String source = path.toString();
+        Arena arena = Arena.ofShared();
+        try {
+            MemorySegment file;
+            try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+                file = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size(), arena);
+            }
+            return mapRecord(file, source, options.allocator(), arena);
+        } catch (IOException | RuntimeException | Error e) {
+            arena.close();
+            throw e;
+        }
+    }
+
+    private static Batch mapRecord(MemorySegment file, String source, MemoryAllocator allocator, Arena arena)
+            throws CorruptRecordException {
+        long size = file.byteSize();
+        if (size < 2 * WORD) {
+            throw new CorruptRecordException(source, size, size == 0 ? "no record: the file is empty"
+                    : "truncated record: expected at least 16 header bytes, got " + size);
+        }
+        long total = file.get(U64, 0);
+        RecordFormat.checkTotal(total, size - WORD, true, source, 0);
+        int count = RecordFormat.checkCount(file.get(U64, WORD), total, source, WORD);
+        long tableEnd = 2 * WORD + (long) count * WORD;
+        MemorySegment ends = allocator.allocate((long) count * WORD, WORD);
+        try {
+            RecordFormat.lengthsToEnds(file.asSlice(2 * WORD, (long) count * WORD), ends, count,
+                    WORD + total - tableEnd, source, 2 * WORD);
+        } catch (CorruptRecordException | RuntimeException e) {
+            allocator.free(ends);
+            throw e;
+        }
+        Slice payload = Slice.wrap(file.asSlice(tableEnd, WORD + total - tableEnd), () -> {
+            allocator.free(ends);
+            arena.close();
+        });
+        return Batch.of(payload, ends);
+    }
+}

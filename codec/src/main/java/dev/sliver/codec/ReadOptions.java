@@ -1,0 +1,52 @@
+package dev.sliver.codec;
+
+import dev.sliver.core.AutoArenaAllocator;
+import dev.sliver.core.MemoryAllocator;
+
+import java.util.Objects;
+
+/**
+ * How records are read: the allocator each record's memory comes from, and the largest record
+ * accepted from a channel whose size is unknown (a socket, a pipe). For files and other seekable
+ * channels the limit is what remains of the channel instead: the bytes are known to exist.
+ *
+ * @param allocator      where record memory comes from; freed there when the batch is released
+ * @param maxRecordBytes the largest {@code total_length} accepted, in bytes
+ */
+public record ReadOptions(MemoryAllocator allocator, long maxRecordBytes) {
+    /**
+     * Default cap on one record read from a channel of unknown size: 256 MiB. A hostile peer can
+     * make a reader allocate at most this much before the read fails.
+     */
+    public static final long DEFAULT_MAX_STREAM_RECORD_BYTES = 256L << 20;
+
+    private static final MemoryAllocator DEFAULT_ALLOCATOR = new AutoArenaAllocator();
+
+    /** Validates the options. */
+    public ReadOptions {
+        Objects.requireNonNull(allocator, "allocator");
+        if (maxRecordBytes < 16) {
+            throw new IllegalArgumentException("maxRecordBytes must be at least 16, got " + maxRecordBytes);
+        }
+    }
+
+    /** The process-wide default allocator of the codec. */
+    public static MemoryAllocator defaultAllocator() {
+        return DEFAULT_ALLOCATOR;
+    }
+
+    /** The default allocator and {@link #DEFAULT_MAX_STREAM_RECORD_BYTES}. */
+    public static ReadOptions defaults() {
+        return new ReadOptions(DEFAULT_ALLOCATOR, DEFAULT_MAX_STREAM_RECORD_BYTES);
+    }
+
+    /** These options with another allocator. */
+    public ReadOptions withAllocator(MemoryAllocator newAllocator) {
+        return new ReadOptions(newAllocator, maxRecordBytes);
+    }
+
+    /** These options with another size cap. */
+    public ReadOptions withMaxRecordBytes(long newMax) {
+        return new ReadOptions(allocator, newMax);
+    }
+}

@@ -1,0 +1,170 @@
+package dev.sliver.codec;
+
+import dev.sliver.core.Batch;
+import dev.sliver.core.CorruptRecordException;
+import dev.sliver.core.MemoryAllocator;
+import dev.sliver.core.Slice;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.channels.SelectableChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Objects;
+
+import static dev.sliver.codec.RecordFormat.U64;
+import static dev.sliver.codec.RecordFormat.WORD;
+
+/**
+ * Reads consecutive records from one channel, each into one segment of its own.
+ *
+ * <p>Each {@link #next()} reads exactly one record and leaves the channel right after it. Before
+ * anything is allocated, {@code total_length} is checked against what the channel can hold (its
+ * remaining size if it is seekable, else {@link ReadOptions#maxRecordBytes()}); the count and
+ * every length are checked before the payload is read. Any failure throws a
+ * {@link CorruptRecordException} (or the channel's own {@link IOException}) and returns the
+ * record's segment to the allocator.
+ *
+ * <p>Not thread-safe: one reader per thread. The batches it returns are thread-safe.
+ */
+public final class RecordReader implements AutoCloseable {
+    /** Bytes read per channel call; a ByteBuffer cannot exceed 2 GiB. */
+    private static final int MAX_READ = 1 << 30;
+
+    private final ReadableByteChannel channel;
+    private final String source;
+    private final ReadOptions options;
+    private final boolean closeChannel;
+    private final ByteBuffer word = ByteBuffer.allocate(WORD).order(ByteOrder.LITTLE_ENDIAN);
+    /** Offset in the source of the next byte to read (absolute for seekable channels). */
+    private long position;
+
+    /**
+     * Reads from {@code channel}, which stays open on {@link #close()}.
+     *
+     * @param source names the channel in error messages
+     * @throws IllegalArgumentException if the channel is in non-blocking mode
+     */
+    public RecordReader(ReadableByteChannel channel, String source, ReadOptions options) throws IOException {
+        this(channel, source, options, false);
+    }
+
+    private RecordReader(ReadableByteChannel channel, String source, ReadOptions options, boolean closeChannel)
+            throws IOException {
+        this.channel = Objects.requireNonNull(channel, "channel");
+        this.source = Objects.requireNonNull(source, "source");
+        this.options = Objects.requireNonNull(options, "options");
+        this.closeChannel = closeChannel;
+        if (channel instanceof SelectableChannel sc && !sc.isBlocking()) {
+            throw new IllegalArgumentException(source + ": channel is in non-blocking mode");
+        }
+        this.position = channel instanceof SeekableByteChannel seekable ? seekable.position() : 0;
+    }
+
+    /** Opens {@code path} for reading; {@link #close()} closes the file. */
+    public static RecordReader open(Path path, ReadOptions options) throws IOException {
+        var channel = java.nio.channels.FileChannel.open(path, StandardOpenOption.READ);
+        try {
+            return new RecordReader(channel, path.toString(), options, true);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    /** The source offset of the next record. */
+    public long position() {
+        return position;
+    }
+
+    /**
+     * Reads the next record.
+     *
+     * @return the record, or {@code null} if the channel ended cleanly before it (no byte of a next record)
+     * @throws CorruptRecordException if the record is malformed, over the limit, or truncated
+     */
+    public Batch next() throws IOException {
+        long start = position;
+        word.clear();
+        int got = readFully(word);
+        if (got == 0) {
+            return null;
+        }
+        if (got < WORD) {
+            throw truncated(start, WORD, got);
+        }
+        long total = word.getLong(0);
+        boolean sized = channel instanceof SeekableByteChannel;
+        long available = sized ? ((SeekableByteChannel) channel).size() - position : options.maxRecordBytes();
+        RecordFormat.checkTotal(total, available, sized, source, start);
+
+        MemoryAllocator allocator = options.allocator();
+        MemorySegment record = allocator.allocate(total, WORD);
+        try {
+            return readBody(record, total, start);
+        } catch (IOException | RuntimeException | Error e) {
+            allocator.free(record);
+            throw e;
+        }
+    }
+
+    /** Reads {@code [count][lengths][payload]} into {@code record}, validating as it goes. */
+    private Batch readBody(MemorySegment record, long total, long start) throws IOException {
+        long bodyStart = start + WORD;
+        readFully(record, 0, WORD, start, total);
+        int count = RecordFormat.checkCount(record.get(U64, 0), total, source, bodyStart);
+        long tableEnd = WORD + (long) count * WORD;
+        readFully(record, WORD, tableEnd, start, total);
+        MemorySegment table = record.asSlice(WORD, tableEnd - WORD);
+        RecordFormat.lengthsToEnds(table, table, count, total - tableEnd, source, bodyStart + WORD);
+        readFully(record, tableEnd, total, start, total);
+
+        MemoryAllocator allocator = options.allocator();
+        Slice payload = Slice.wrap(record.asSlice(tableEnd), () -> allocator.free(record));
+        return Batch.of(payload, table);
+    }
+
+    /** Fills {@code record[from, to)}; EOF before {@code to} is a truncated record. */
+    private void readFully(MemorySegment record, long from, long to, long recordStart, long total) throws IOException {
+        long pos = from;
+        while (pos < to) {
+            ByteBuffer buffer = record.asSlice(pos, Math.min(MAX_READ, to - pos)).asByteBuffer();
+            int n = readFully(buffer);
+            pos += n;
+            if (buffer.hasRemaining()) {
+                throw truncated(recordStart, WORD + total, WORD + pos);
+            }
+        }
+    }
+
+    /** Reads until {@code buffer} is full or the channel ends; returns the bytes read. */
+    private int readFully(ByteBuffer buffer) throws IOException {
+        int read = 0;
+        while (buffer.hasRemaining()) {
+            int n = channel.read(buffer);
+            if (n < 0) {
+                break;
+            }
+            read += n;
+            position += n;
+        }
+        return read;
+    }
+
+    private CorruptRecordException truncated(long recordStart, long expected, long got) {
+        return new CorruptRecordException(source, recordStart + got, "truncated record: expected "
+                + expected + " bytes for the record starting at byte " + recordStart + ", got " + got);
+    }
+
+    /** Closes the channel if this reader opened it. */
+    @Override
+    public void close() throws IOException {
+        if (closeChannel) {
+            channel.close();
+        }
+    }
+}

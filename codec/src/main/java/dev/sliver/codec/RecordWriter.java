@@ -1,0 +1,79 @@
+package dev.sliver.codec;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.GatheringByteChannel;
+import java.nio.channels.WritableByteChannel;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Streams one record: the header and lengths from one small buffer, then every payload buffer as
+ * it is, with gathering writes where the channel supports them. Payloads are never concatenated.
+ */
+final class RecordWriter {
+    /** Linux writes at most IOV_MAX (1024) buffers per gathering write; more is wasted work. */
+    private static final int MAX_GATHER = 1024;
+    /** Largest payload chunk: a ByteBuffer cannot exceed 2 GiB. */
+    private static final long MAX_CHUNK = 1L << 30;
+
+    private final List<ByteBuffer> payload = new ArrayList<>();
+    private long[] lengths = new long[16];
+    private int count;
+    private long payloadBytes;
+
+    void add(ByteBuffer blob) {
+        addLength(blob.remaining());
+        payload.add(blob.slice());
+    }
+
+    void add(MemorySegment blob) {
+        addLength(blob.byteSize());
+        for (long pos = 0; pos < blob.byteSize(); pos += MAX_CHUNK) {
+            payload.add(blob.asSlice(pos, Math.min(MAX_CHUNK, blob.byteSize() - pos)).asByteBuffer());
+        }
+    }
+
+    private void addLength(long length) {
+        if (count == lengths.length) {
+            lengths = java.util.Arrays.copyOf(lengths, count * 2);
+        }
+        lengths[count++] = length;
+        payloadBytes = Math.addExact(payloadBytes, length);
+    }
+
+    /** Writes the record; returns the bytes written. */
+    long writeTo(WritableByteChannel channel) throws IOException {
+        ByteBuffer header = ByteBuffer.allocate(Math.multiplyExact(count + 2, RecordFormat.WORD))
+                .order(ByteOrder.LITTLE_ENDIAN);
+        long total = Math.addExact(RecordFormat.WORD * (count + 1L), payloadBytes);
+        header.putLong(total).putLong(count);
+        for (int i = 0; i < count; i++) {
+            header.putLong(lengths[i]);
+        }
+        header.flip();
+
+        ByteBuffer[] buffers = new ByteBuffer[payload.size() + 1];
+        buffers[0] = header;
+        for (int i = 0; i < payload.size(); i++) {
+            buffers[i + 1] = payload.get(i);
+        }
+        write(channel, buffers);
+        return RecordFormat.WORD + total;
+    }
+
+    private static void write(WritableByteChannel channel, ByteBuffer[] buffers) throws IOException {
+        int first = 0;
+        while (first < buffers.length) {
+            if (!buffers[first].hasRemaining()) {
+                first++;
+            } else if (channel instanceof GatheringByteChannel gathering) {
+                gathering.write(buffers, first, Math.min(MAX_GATHER, buffers.length - first));
+            } else {
+                channel.write(buffers[first]);
+            }
+        }
+    }
+}

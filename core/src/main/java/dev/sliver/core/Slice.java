@@ -1,0 +1,299 @@
+package dev.sliver.core;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.channels.WritableByteChannel;
+import java.util.Objects;
+
+/**
+ * A read-only, reference-counted view of a range of bytes in off-heap memory.
+ *
+ * <p><b>Ownership.</b> Many slices can be cut from one block; they share one owner count, and the
+ * block goes back to its allocator exactly once, when the last slice is released, on whichever
+ * thread releases it. Each slice also counts its own references: {@link #retain()} adds one,
+ * {@link #release()} or {@link #close()} drops one. A slice at zero is dead and every accessor
+ * throws {@link IllegalStateException}; releasing it again throws too.
+ *
+ * <p><b>Borrowed views.</b> {@link Batch#get(int)} returns a view that holds no reference of its
+ * own: it is valid while its batch is open. Call {@link #retain()} on it to keep it longer (then
+ * release it yourself); do not {@code close()} a view you did not retain.
+ *
+ * <p><b>Thread safety.</b> A slice may be read, retained and released from any number of threads.
+ * Releasing a slice while another thread still reads it is a bug in the caller: the reader either
+ * throws or sees the block's bytes as they are after reuse, but never touches unmapped memory.
+ * Every access is bounds-checked.
+ */
+public final class Slice implements AutoCloseable {
+    private static final VarHandle REF_CNT;
+    private static final int PREVIEW_BYTES = 16;
+    /** Largest chunk handed to a channel in one write: a ByteBuffer cannot exceed 2 GiB. */
+    private static final long MAX_CHUNK = 1L << 30;
+
+    static {
+        try {
+            REF_CNT = MethodHandles.lookup().findVarHandle(Slice.class, "refCnt", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final MemoryOwner owner;
+    private final MemorySegment segment;
+    /** The slice this view is borrowed from, or null if the view owns its references. */
+    private final Slice lender;
+    @SuppressWarnings("unused") // accessed through REF_CNT
+    private volatile int refCnt;
+
+    private Slice(MemoryOwner owner, MemorySegment segment, Slice lender, int refCnt) {
+        this.owner = owner;
+        this.segment = segment;
+        this.lender = lender;
+        this.refCnt = refCnt;
+    }
+
+    /**
+     * Takes ownership of {@code segment}: the returned slice holds one reference, and
+     * {@code release} runs exactly once when the last slice cut from it is released.
+     * The caller must not write to the segment while slices of it are alive.
+     */
+    public static Slice wrap(MemorySegment segment, Runnable release) {
+        Objects.requireNonNull(segment, "segment");
+        Objects.requireNonNull(release, "release");
+        return new Slice(new MemoryOwner(release, segment.byteSize()), segment, null, 1);
+    }
+
+    /** Copies {@code bytes} into a new block from {@code allocator}, freed there on the last release. */
+    public static Slice copyOf(byte[] bytes, MemoryAllocator allocator) {
+        MemorySegment block = allocator.allocate(bytes.length, 1);
+        MemorySegment.copy(bytes, 0, block, ValueLayout.JAVA_BYTE, 0, bytes.length);
+        return wrap(block, () -> allocator.free(block));
+    }
+
+    /** A view of {@code [from, to)} of this slice that borrows this slice's references. */
+    Slice borrow(long from, long to) {
+        ensureAlive();
+        return new Slice(owner, segment.asSlice(from, to - from), this, 0);
+    }
+
+    /** Number of bytes in this view. */
+    public long length() {
+        return segment.byteSize();
+    }
+
+    /** The byte at {@code index}. */
+    public byte get(long index) {
+        ensureAlive();
+        return segment.get(ValueLayout.JAVA_BYTE, Objects.checkIndex(index, segment.byteSize()));
+    }
+
+    /** Copies {@code length} bytes from {@code srcOffset} of this slice into {@code dst} at {@code dstOffset}. */
+    public void copyTo(long srcOffset, byte[] dst, int dstOffset, int length) {
+        ensureAlive();
+        Objects.checkFromIndexSize(srcOffset, length, segment.byteSize());
+        Objects.checkFromIndexSize(dstOffset, length, dst.length);
+        MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, srcOffset, dst, dstOffset, length);
+    }
+
+    /** Copies {@code length} bytes from {@code srcOffset} of this slice into {@code dst} at {@code dstOffset}. */
+    public void copyTo(long srcOffset, MemorySegment dst, long dstOffset, long length) {
+        ensureAlive();
+        Objects.checkFromIndexSize(srcOffset, length, segment.byteSize());
+        MemorySegment.copy(segment, srcOffset, dst, dstOffset, length);
+    }
+
+    /** A fresh heap copy of the bytes. */
+    public byte[] toByteArray() {
+        ensureAlive();
+        if (segment.byteSize() > Integer.MAX_VALUE - 8) {
+            throw new IllegalStateException("slice of " + segment.byteSize() + " bytes does not fit in a byte[]");
+        }
+        return segment.toArray(ValueLayout.JAVA_BYTE);
+    }
+
+    /**
+     * The bytes as a read-only segment, without copying. It is valid while this slice is retained;
+     * after the last release, reads through it throw or see reused memory.
+     */
+    public MemorySegment asSegment() {
+        ensureAlive();
+        return segment.asReadOnly();
+    }
+
+    /**
+     * The bytes as a read-only direct {@link ByteBuffer}, without copying; same lifetime as
+     * {@link #asSegment()}.
+     *
+     * @throws IllegalStateException if the slice is longer than {@link Integer#MAX_VALUE} bytes
+     *                               (use {@link #asSegment()} or {@link #writeTo})
+     */
+    public ByteBuffer asByteBuffer() {
+        ensureAlive();
+        if (segment.byteSize() > Integer.MAX_VALUE) {
+            throw new IllegalStateException("slice of " + segment.byteSize()
+                    + " bytes exceeds the 2 GiB limit of a ByteBuffer; use asSegment() or writeTo()");
+        }
+        return segment.asReadOnly().asByteBuffer();
+    }
+
+    /**
+     * Writes every byte of this slice to {@code channel}, looping until done.
+     *
+     * @return the number of bytes written, always {@link #length()}
+     */
+    public long writeTo(WritableByteChannel channel) throws IOException {
+        ensureAlive();
+        long size = segment.byteSize();
+        for (long pos = 0; pos < size; pos += MAX_CHUNK) {
+            ByteBuffer chunk = segment.asSlice(pos, Math.min(MAX_CHUNK, size - pos)).asReadOnly().asByteBuffer();
+            while (chunk.hasRemaining()) {
+                channel.write(chunk);
+            }
+        }
+        return size;
+    }
+
+    /**
+     * A new slice of {@code [from, to)} of this one, sharing its memory. The new slice holds its
+     * own reference: release it independently of this one.
+     *
+     * @throws IndexOutOfBoundsException unless {@code 0 <= from <= to <= length()}
+     */
+    public Slice slice(long from, long to) {
+        ensureAlive();
+        Objects.checkFromToIndex(from, to, segment.byteSize());
+        owner.retain();
+        return new Slice(owner, segment.asSlice(from, to - from), null, 1);
+    }
+
+    /** Adds a reference to this view; returns this slice. */
+    public Slice retain() {
+        for (;;) {
+            int c = (int) REF_CNT.getVolatile(this);
+            if (c == 0) {
+                if (lender == null) {
+                    throw released();
+                }
+                // A borrowed view becomes an owning one: it takes its own owner reference first.
+                lender.ensureAlive();
+                owner.retain();
+                if (REF_CNT.compareAndSet(this, 0, 1)) {
+                    return this;
+                }
+                owner.release(); // another thread retained it first; retry as a plain increment
+                continue;
+            }
+            if (c == Integer.MAX_VALUE) {
+                throw new IllegalStateException("reference count overflow on " + this);
+            }
+            if (REF_CNT.compareAndSet(this, c, c + 1)) {
+                return this;
+            }
+        }
+    }
+
+    /**
+     * Drops a reference to this view; when it was the last one, drops the view's share of the
+     * memory, which goes back to its allocator when no slice holds it any more.
+     *
+     * @return true if this view's count reached zero
+     * @throws IllegalStateException if the view holds no reference (already released, or a
+     *                               borrowed view that was never retained)
+     */
+    public boolean release() {
+        for (;;) {
+            int c = (int) REF_CNT.getVolatile(this);
+            if (c == 0) {
+                throw lender == null
+                        ? new IllegalStateException("slice released more times than retained: " + describe())
+                        : new IllegalStateException("this view is borrowed from its batch and holds no reference of "
+                        + "its own; close the batch, or retain() the view first");
+            }
+            if (REF_CNT.compareAndSet(this, c, c - 1)) {
+                if (c == 1) {
+                    owner.release();
+                    return true;
+                }
+                return false;
+            }
+        }
+    }
+
+    /** Same as {@link #release()}, for try-with-resources. */
+    @Override
+    public void close() {
+        release();
+    }
+
+    /** This view's own reference count (0 for a borrowed view that was not retained). */
+    public int refCount() {
+        return (int) REF_CNT.getVolatile(this);
+    }
+
+    /** Whether the bytes can still be read through this view. */
+    public boolean isAlive() {
+        return refCnt > 0 || (lender != null && lender.refCnt > 0);
+    }
+
+    void ensureAlive() {
+        if (!isAlive()) {
+            throw released();
+        }
+    }
+
+    private IllegalStateException released() {
+        return new IllegalStateException(lender == null
+                ? "use of a released slice: " + describe()
+                : "use of a view whose batch is closed: " + describe());
+    }
+
+    private String describe() {
+        return "Slice[length=" + segment.byteSize() + "]";
+    }
+
+    /** Content equality: same length and same bytes. Both slices must be alive. */
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) {
+            return true;
+        }
+        if (!(o instanceof Slice other)) {
+            return false;
+        }
+        ensureAlive();
+        other.ensureAlive();
+        return segment.byteSize() == other.segment.byteSize() && segment.mismatch(other.segment) == -1;
+    }
+
+    /** A hash of the content, consistent with {@link #equals}. */
+    @Override
+    public int hashCode() {
+        ensureAlive();
+        int h = 1;
+        long size = segment.byteSize();
+        for (long i = 0; i < size; i++) {
+            h = 31 * h + segment.get(ValueLayout.JAVA_BYTE, i);
+        }
+        return h;
+    }
+
+    /** Length and a hex preview of the first bytes, e.g. {@code Slice[length=3, 01 02 03]}. */
+    @Override
+    public String toString() {
+        if (!isAlive()) {
+            return "Slice[length=" + segment.byteSize() + ", released]";
+        }
+        StringBuilder sb = new StringBuilder("Slice[length=").append(segment.byteSize());
+        long n = Math.min(PREVIEW_BYTES, segment.byteSize());
+        for (long i = 0; i < n; i++) {
+            sb.append(i == 0 ? ", " : " ").append(String.format("%02x", segment.get(ValueLayout.JAVA_BYTE, i)));
+        }
+        if (segment.byteSize() > n) {
+            sb.append(" ...");
+        }
+        return sb.append(']').toString();
+    }
+}
