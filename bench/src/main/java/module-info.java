@@ -1,0 +1,5 @@
+/** JMH benchmarks of Sliver against its peers; run from bench/target/benchmarks.jar. */
+open module dev.sliver.bench {
+    requires dev.sliver.codec;
+    requires jmh.core;
+}

@@ -1,0 +1,71 @@
+package dev.sliver.codec;
+
+import dev.sliver.core.Batch;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.Channels;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Random;
+
+/** Test helpers: records as bytes, and batches as lists of arrays. */
+final class Records {
+    private Records() {
+    }
+
+    static byte[] serialize(List<byte[]> blobs) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Codec.serialize(blobs, Channels.newChannel(out));
+        return out.toByteArray();
+    }
+
+    static List<byte[]> toArrays(Batch batch) {
+        List<byte[]> out = new ArrayList<>();
+        for (int i = 0; i < batch.size(); i++) {
+            out.add(batch.get(i).toByteArray());
+        }
+        return out;
+    }
+
+    static byte[] hex(String hex) {
+        return HexFormat.of().parseHex(hex.replace(" ", ""));
+    }
+
+    /** Little-endian u64 words, as raw record bytes. */
+    static byte[] words(long... words) {
+        ByteBuffer b = ByteBuffer.allocate(words.length * 8).order(ByteOrder.LITTLE_ENDIAN);
+        for (long w : words) {
+            b.putLong(w);
+        }
+        return b.array();
+    }
+
+    static byte[] concat(byte[]... parts) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (byte[] p : parts) {
+            out.writeBytes(p);
+        }
+        return out.toByteArray();
+    }
+
+    /** Random blobs: some empty, most small, a few large. */
+    static List<byte[]> randomBlobs(Random random) {
+        int count = random.nextInt(10) == 0 ? 0 : random.nextInt(200);
+        List<byte[]> blobs = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            int size = switch (random.nextInt(10)) {
+                case 0 -> 0;
+                case 1 -> random.nextInt(70_000);
+                default -> random.nextInt(100);
+            };
+            byte[] blob = new byte[size];
+            random.nextBytes(blob);
+            blobs.add(blob);
+        }
+        return blobs;
+    }
+}

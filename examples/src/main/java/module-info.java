@@ -1,0 +1,4 @@
+/** The {@code sliver} command-line tool and runnable demos of the Sliver API. */
+module dev.sliver.examples {
+    requires dev.sliver.codec;
+}
