@@ -5,5 +5,6 @@
  */
 module dev.sliver.codec {
     requires transitive dev.sliver.core;
+    requires transitive dev.sliver.alloc;
     exports dev.sliver.codec;
 }

@@ -1,6 +1,6 @@
 package dev.sliver.codec;
 
-import dev.sliver.core.AutoArenaAllocator;
+import dev.sliver.alloc.ThreadCachingAllocator;
 import dev.sliver.core.MemoryAllocator;
 
 import java.util.Objects;
@@ -20,7 +20,6 @@ public record ReadOptions(MemoryAllocator allocator, long maxRecordBytes) {
      */
     public static final long DEFAULT_MAX_STREAM_RECORD_BYTES = 256L << 20;
 
-    private static final MemoryAllocator DEFAULT_ALLOCATOR = new AutoArenaAllocator();
 
     /** Validates the options. */
     public ReadOptions {
@@ -30,14 +29,14 @@ public record ReadOptions(MemoryAllocator allocator, long maxRecordBytes) {
         }
     }
 
-    /** The process-wide default allocator of the codec. */
+    /** The codec's default allocator: {@link ThreadCachingAllocator#shared()}. */
     public static MemoryAllocator defaultAllocator() {
-        return DEFAULT_ALLOCATOR;
+        return ThreadCachingAllocator.shared();
     }
 
     /** The default allocator and {@link #DEFAULT_MAX_STREAM_RECORD_BYTES}. */
     public static ReadOptions defaults() {
-        return new ReadOptions(DEFAULT_ALLOCATOR, DEFAULT_MAX_STREAM_RECORD_BYTES);
+        return new ReadOptions(defaultAllocator(), DEFAULT_MAX_STREAM_RECORD_BYTES);
     }
 
     /** These options with another allocator. */

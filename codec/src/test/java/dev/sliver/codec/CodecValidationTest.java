@@ -1,6 +1,6 @@
 package dev.sliver.codec;
 
-import dev.sliver.core.AutoArenaAllocator;
+import dev.sliver.alloc.ThreadCachingAllocator;
 import dev.sliver.core.CorruptRecordException;
 import dev.sliver.core.CountingAllocator;
 import org.junit.jupiter.api.AfterEach;
@@ -17,9 +17,9 @@ import java.util.List;
 import static dev.sliver.codec.Records.*;
 import static org.junit.jupiter.api.Assertions.*;
 
-/** One corrupt input per validation rule, read from a stream, a file and a mapping; nothing may leak. */
+/** One corrupt input per validation rule, read from a stream, a file and a mapping, with the default allocator; nothing may leak. */
 class CodecValidationTest {
-    private final CountingAllocator allocator = new CountingAllocator(new AutoArenaAllocator());
+    private final CountingAllocator allocator = new CountingAllocator(ThreadCachingAllocator.shared());
     private final ReadOptions options = ReadOptions.defaults().withAllocator(allocator);
 
     @TempDir

@@ -1,0 +1,35 @@
+package dev.sliver.alloc;
+
+import java.util.List;
+
+/**
+ * A snapshot of a {@link ThreadCachingAllocator}. Counters of live threads are read without
+ * stopping them, so a snapshot taken under load is approximate; at rest it is exact.
+ *
+ * @param classes        per size class counts, smallest class first
+ * @param bytesInUse     bytes of blocks held by callers (block sizes, plus exact large sizes)
+ * @param bytesCached    bytes of free blocks kept for reuse: thread caches, central cache, spans, idle large blocks
+ * @param bytesMapped    bytes currently taken from the OS
+ * @param bytesReturned  bytes given back to the OS since creation
+ * @param largeInUse     large allocations held by callers
+ * @param threadCaches   thread caches alive (platform threads seen and not yet reaped)
+ */
+public record AllocatorStats(List<ClassStats> classes, long bytesInUse, long bytesCached, long bytesMapped,
+                             long bytesReturned, long largeInUse, int threadCaches) {
+    /** Allocations in every size class. */
+    public long allocations() {
+        return classes.stream().mapToLong(ClassStats::allocations).sum();
+    }
+
+    /** Frees in every size class. */
+    public long frees() {
+        return classes.stream().mapToLong(ClassStats::frees).sum();
+    }
+
+    /** The thread-cache hit rate over every size class. */
+    public double threadCacheHitRate() {
+        long allocations = allocations();
+        long refills = classes.stream().mapToLong(ClassStats::refills).sum();
+        return allocations == 0 ? 0 : 1.0 - (double) refills / allocations;
+    }
+}

@@ -1,0 +1,144 @@
+package dev.sliver.alloc;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One of several independently locked owners of chunks and spans (the design note's "arenas";
+ * that name belongs to {@code java.lang.foreign}). Threads are spread over pools round-robin, so
+ * threads refilling or draining at the same time mostly take different locks.
+ *
+ * <p>Everything here runs under {@link #lock}: carving spans from chunks, handing out batches of
+ * fresh blocks, taking blocks back from the central cache, and releasing empty chunks.
+ */
+final class Pool {
+    final int id;
+    final ReentrantLock lock = new ReentrantLock();
+    private final PageMap pageMap;
+    private final AllocatorCounters counters;
+    private final List<Chunk> chunks = new ArrayList<>();
+    /** Per class: spans that still hold free blocks. */
+    private final List<ArrayDeque<Span>> partial = new ArrayList<>();
+
+    Pool(int id, PageMap pageMap, AllocatorCounters counters) {
+        this.id = id;
+        this.pageMap = pageMap;
+        this.counters = counters;
+        for (int c = 0; c < SizeClasses.count(); c++) {
+            partial.add(new ArrayDeque<>());
+        }
+    }
+
+    /** Fills {@code dst[at..at+max)} with blocks of class {@code cls}; returns how many (always > 0). */
+    int allocateBatch(int cls, long[] dst, int at, int max) {
+        lock.lock();
+        try {
+            int n = 0;
+            ArrayDeque<Span> spans = partial.get(cls);
+            while (n < max) {
+                Span span = spans.peekFirst();
+                if (span == null) {
+                    span = newSpan(cls);
+                    spans.addFirst(span);
+                    span.listed = true;
+                }
+                n += span.take(dst, at + n, max - n);
+                if (span.freeCount() == 0) {
+                    spans.pollFirst();
+                    span.listed = false;
+                }
+            }
+            return n;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Returns one block to its span; the caller holds {@link #lock}. */
+    void giveBack(Span span, long address) {
+        span.give(address);
+        if (span.isUnused()) {
+            if (span.listed) {
+                partial.get(span.sizeClass).remove(span);
+                span.listed = false;
+            }
+            pageMap.set(span.base, span.pages, null);
+            span.chunk.releasePages(span.firstPage, span.pages);
+        } else if (!span.listed) {
+            partial.get(span.sizeClass).addLast(span);
+            span.listed = true;
+        }
+    }
+
+    private Span newSpan(int cls) {
+        int pages = SizeClasses.spanPages(cls);
+        for (Chunk chunk : chunks) {
+            int first = chunk.takePages(pages);
+            if (first >= 0) {
+                return register(new Span(chunk, first, pages, cls));
+            }
+        }
+        Chunk chunk = new Chunk(this);
+        chunks.add(chunk);
+        counters.mapped(Chunk.BYTES);
+        return register(new Span(chunk, chunk.takePages(pages), pages, cls));
+    }
+
+    private Span register(Span span) {
+        pageMap.set(span.base, span.pages, span);
+        return span;
+    }
+
+    /** Unmaps chunks that stayed empty for {@code decayNanos}; returns the bytes released. */
+    long releaseIdleChunks(long now, long decayNanos) {
+        lock.lock();
+        try {
+            long released = 0;
+            for (Iterator<Chunk> it = chunks.iterator(); it.hasNext(); ) {
+                Chunk chunk = it.next();
+                if (chunk.isEmpty() && now - chunk.emptySince >= decayNanos) {
+                    it.remove();
+                    chunk.unmap();
+                    released += Chunk.BYTES;
+                }
+            }
+            counters.unmapped(released);
+            return released;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Unmaps every chunk (allocator close). */
+    void unmapAll() {
+        lock.lock();
+        try {
+            for (Chunk chunk : chunks) {
+                chunk.unmap();
+                counters.unmapped(Chunk.BYTES);
+            }
+            chunks.clear();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Bytes of free blocks held by spans (statistics). */
+    long spanFreeBytes() {
+        lock.lock();
+        try {
+            long bytes = 0;
+            for (ArrayDeque<Span> spans : partial) {
+                for (Span span : spans) {
+                    bytes += (long) span.freeCount() * span.blockSize;
+                }
+            }
+            return bytes;
+        } finally {
+            lock.unlock();
+        }
+    }
+}

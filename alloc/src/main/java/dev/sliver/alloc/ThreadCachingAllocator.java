@@ -1,0 +1,483 @@
+package dev.sliver.alloc;
+
+import dev.sliver.core.MemoryAllocator;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SegmentAllocator;
+import java.lang.management.ManagementFactory;
+import java.lang.ref.WeakReference;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import javax.management.ObjectName;
+
+/**
+ * A thread-caching off-heap allocator in the tradition of tcmalloc, jemalloc and mimalloc, on
+ * {@code java.lang.foreign} alone.
+ *
+ * <p><b>Layers.</b> A request up to the large threshold (256 KiB by default) is rounded to one of
+ * about 50 size classes (at most 20% waste above 64 bytes). Each platform thread has a cache of
+ * free blocks per class: allocation and free are a pop and a push on a plain array, plus one CAS
+ * on the block's state byte at free (which catches double frees). Caches refill from and flush to
+ * a central cache of lock-free, ABA-safe stacks of whole batches; only when those run dry or
+ * overflow does a thread lock one of several pools, which carve 4 MiB chunks into spans.
+ * Larger requests get a mapping of their own, kept for reuse for the decay period after free.
+ *
+ * <p><b>Threads.</b> Every method is thread-safe, and a block may be freed on any thread: it goes
+ * into the freeing thread's cache. Virtual threads do not get caches of their own; they share a
+ * few striped caches taken with a CAS. The cache of a platform thread that died is found by the
+ * next thread that creates a cache (or by the decay thread) and returned to the central cache.
+ *
+ * <p><b>Memory.</b> Blocks are not zeroed, as with {@code malloc}; use {@link #allocateZeroed}.
+ * Chunks and idle large blocks that stay unused for the decay period (10 s by default) are given
+ * back to the OS by a daemon thread. Memory is only ever unmapped by closing its arena, so a
+ * stale segment throws {@link IllegalStateException} rather than crashing; a stale segment into
+ * memory that was reused reads the new owner's bytes, as with any allocator.
+ *
+ * <p><b>Misuse.</b> {@link #free} rejects, with an exception and no damage: a segment this
+ * allocator did not hand out, a slice that does not start a block or has the wrong size class, and
+ * a block already freed.
+ */
+public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAllocator, AutoCloseable {
+    /** Every block is aligned to at least this. */
+    private static final long MIN_ALIGNMENT = 16;
+    private static final AtomicInteger INSTANCES = new AtomicInteger();
+
+    private final PageMap pageMap = new PageMap();
+    private final AllocatorCounters counters = new AllocatorCounters();
+    private final CentralCache central = new CentralCache(pageMap);
+    private final Pool[] pools;
+    private final AtomicInteger nextPool = new AtomicInteger();
+    private final LargeBlocks large;
+    private final ThreadCache[] stripes;
+    private final ThreadLocal<ThreadCache> caches = ThreadLocal.withInitial(this::newCache);
+    private final ConcurrentLinkedQueue<ThreadCache> registry = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger registered = new AtomicInteger();
+    private final AtomicInteger registeredSinceReap = new AtomicInteger();
+    private final Object reapLock = new Object();
+    private final long threadCacheBytes;
+    private final long largeThreshold;
+    private final long decayNanos;
+    private final String name;
+    private final Thread decayThread;
+    private volatile boolean closed;
+    private volatile ObjectName mxBeanName;
+
+    private ThreadCachingAllocator(Builder b) {
+        this.threadCacheBytes = b.threadCacheBytes;
+        this.largeThreshold = b.largeThreshold;
+        this.decayNanos = b.decay.toNanos();
+        this.name = b.name != null ? b.name : "allocator-" + INSTANCES.incrementAndGet();
+        this.large = new LargeBlocks(counters, b.maxIdleLargeBytes);
+        this.pools = new Pool[b.pools];
+        for (int i = 0; i < pools.length; i++) {
+            pools[i] = new Pool(i, pageMap, counters);
+        }
+        this.stripes = new ThreadCache[Integer.highestOneBit(b.stripes - 1) << 1];
+        for (int i = 0; i < stripes.length; i++) {
+            stripes[i] = new ThreadCache(null, pools[i % pools.length], central, threadCacheBytes);
+        }
+        this.decayThread = Thread.ofPlatform().daemon().name("sliver-decay-" + name)
+                .unstarted(new Decay(this, Math.clamp(decayNanos / 4, 10_000_000L, 1_000_000_000L)));
+        decayThread.start();
+    }
+
+    /** A builder with the defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The process-wide allocator: default settings, never closed, visible in JMX as {@code name=shared}. */
+    public static ThreadCachingAllocator shared() {
+        return Shared.INSTANCE;
+    }
+
+    private static final class Shared {
+        static final ThreadCachingAllocator INSTANCE = builder().name("shared").build();
+
+        static {
+            try {
+                INSTANCE.registerMXBean("shared");
+            } catch (RuntimeException e) {
+                System.getLogger("dev.sliver.alloc").log(System.Logger.Level.DEBUG, "no JMX for the shared allocator", e);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- allocation
+
+    /**
+     * Allocates {@code byteSize} bytes aligned to {@code alignment}; the memory is not zeroed.
+     *
+     * @throws IllegalArgumentException if the size is negative or the alignment not a power of two
+     * @throws IllegalStateException    if the allocator is closed
+     */
+    @Override
+    public MemorySegment allocate(long byteSize, long alignment) {
+        if (byteSize < 0) {
+            throw new IllegalArgumentException("negative size: " + byteSize);
+        }
+        if (alignment <= 0 || (alignment & (alignment - 1)) != 0) {
+            throw new IllegalArgumentException("alignment is not a power of two: " + alignment);
+        }
+        if (closed) {
+            throw closedException();
+        }
+        boolean aligned = alignment > MIN_ALIGNMENT;
+        long size = aligned ? (Math.max(byteSize, 1) + alignment - 1) & -alignment : byteSize;
+        if (size > largeThreshold || alignment > SizeClasses.PAGE_SIZE) {
+            return large.allocate(byteSize, alignment);
+        }
+        int cls = SizeClasses.classOf(size);
+        long address;
+        Thread thread = Thread.currentThread();
+        if (!thread.isVirtual()) {
+            address = caches.get().allocate(cls);
+        } else {
+            ThreadCache stripe = lockStripe(thread);
+            try {
+                address = stripe.allocate(cls);
+            } finally {
+                stripe.unlock();
+            }
+        }
+        return pageMap.get(address).allocate(address, byteSize, aligned);
+    }
+
+    /** Allocates {@code byteSize} bytes aligned to 1 (in practice 16), not zeroed. */
+    @Override
+    public MemorySegment allocate(long byteSize) {
+        return allocate(byteSize, 1);
+    }
+
+    /** Like {@link #allocate(long, long)}, with every byte set to zero. */
+    public MemorySegment allocateZeroed(long byteSize, long alignment) {
+        return allocate(byteSize, alignment).fill((byte) 0);
+    }
+
+    /**
+     * Gives back a segment returned by {@link #allocate} on this allocator, from any thread.
+     *
+     * @throws IllegalArgumentException if the segment is not a block of this allocator, or is a slice of one
+     * @throws IllegalStateException    if the block is not allocated (a double free), or the allocator is closed
+     */
+    @Override
+    public void free(MemorySegment segment) {
+        if (closed) {
+            throw closedException();
+        }
+        long address = segment.address();
+        Span span = segment.isNative() ? pageMap.get(address) : null;
+        if (span == null) {
+            if (!large.free(segment)) {
+                throw new IllegalArgumentException("free of a segment at 0x" + Long.toHexString(address)
+                        + " (" + segment.byteSize() + " bytes) that this allocator did not hand out, or that was "
+                        + "already freed");
+            }
+            return;
+        }
+        span.free(segment);
+        Thread thread = Thread.currentThread();
+        if (!thread.isVirtual()) {
+            caches.get().free(span.sizeClass, address);
+        } else {
+            ThreadCache stripe = lockStripe(thread);
+            try {
+                stripe.free(span.sizeClass, address);
+            } finally {
+                stripe.unlock();
+            }
+        }
+    }
+
+    /** Takes one of the stripes shared by virtual threads, starting at the thread's own. */
+    private ThreadCache lockStripe(Thread thread) {
+        int mask = stripes.length - 1;
+        int start = (int) thread.threadId();
+        for (int spins = 0; ; spins++) {
+            for (int i = 0; i <= mask; i++) {
+                ThreadCache stripe = stripes[(start + i) & mask];
+                if (stripe.tryLock()) {
+                    return stripe;
+                }
+            }
+            if (spins < 16) {
+                Thread.onSpinWait();
+            } else {
+                Thread.yield();
+            }
+        }
+    }
+
+    private ThreadCache newCache() {
+        if (closed) {
+            throw closedException();
+        }
+        Pool pool = pools[Math.floorMod(nextPool.getAndIncrement(), pools.length)];
+        ThreadCache cache = new ThreadCache(Thread.currentThread(), pool, central, threadCacheBytes);
+        registry.add(cache);
+        int live = registered.incrementAndGet();
+        // Reap when as many caches were created as were alive at the last reap: amortized O(1).
+        if (registeredSinceReap.incrementAndGet() >= Math.max(16, live / 2)) {
+            reapDeadThreads();
+        }
+        return cache;
+    }
+
+    /** Returns the caches of dead threads to the central cache. */
+    void reapDeadThreads() {
+        synchronized (reapLock) {
+            registeredSinceReap.set(0);
+            for (Iterator<ThreadCache> it = registry.iterator(); it.hasNext(); ) {
+                ThreadCache cache = it.next();
+                if (!cache.owner.isAlive()) {
+                    it.remove();
+                    registered.decrementAndGet();
+                    cache.flushAll();
+                    counters.retire(cache);
+                }
+            }
+        }
+    }
+
+    /** One decay tick: reap dead threads, drain idle central stacks, unmap what stayed unused. */
+    void decay() {
+        reapDeadThreads();
+        central.drainIdle(false);
+        long now = System.nanoTime();
+        for (Pool pool : pools) {
+            pool.releaseIdleChunks(now, decayNanos);
+        }
+        large.releaseIdle(now, decayNanos);
+    }
+
+    /** The decay thread; it holds the allocator weakly so that an unclosed allocator can be collected. */
+    private static final class Decay implements Runnable {
+        private final WeakReference<ThreadCachingAllocator> allocator;
+        private final long tickNanos;
+
+        Decay(ThreadCachingAllocator allocator, long tickNanos) {
+            this.allocator = new WeakReference<>(allocator);
+            this.tickNanos = tickNanos;
+        }
+
+        @Override
+        public void run() {
+            while (!Thread.currentThread().isInterrupted()) {
+                LockSupport.parkNanos(tickNanos);
+                ThreadCachingAllocator a = allocator.get();
+                if (a == null || a.closed) {
+                    return;
+                }
+                try {
+                    a.decay();
+                } catch (RuntimeException | Error e) {
+                    System.getLogger("dev.sliver.alloc").log(System.Logger.Level.ERROR, "decay failed", e);
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- statistics
+
+    /** A snapshot of the allocator's counters and memory. */
+    public AllocatorStats stats() {
+        int classes = SizeClasses.count();
+        long[] allocations = new long[classes];
+        long[] frees = new long[classes];
+        long[] refills = new long[classes];
+        long[] flushes = new long[classes];
+        counters.addCountsTo(allocations, frees, refills, flushes);
+        long cached = central.cachedBytes() + large.idleBytes();
+        for (ThreadCache cache : registry) {
+            cache.addCountsTo(allocations, frees, refills, flushes);
+            cached += cache.cachedBytes();
+        }
+        for (ThreadCache stripe : stripes) {
+            stripe.addCountsTo(allocations, frees, refills, flushes);
+            cached += stripe.cachedBytes();
+        }
+        for (Pool pool : pools) {
+            cached += pool.spanFreeBytes();
+        }
+        List<ClassStats> perClass = new ArrayList<>(classes);
+        long inUse = large.liveBytes();
+        for (int c = 0; c < classes; c++) {
+            perClass.add(new ClassStats(SizeClasses.size(c), allocations[c], frees[c], refills[c], flushes[c]));
+            inUse += (allocations[c] - frees[c]) * SizeClasses.size(c);
+        }
+        return new AllocatorStats(List.copyOf(perClass), inUse, cached, counters.mappedBytes(),
+                counters.returnedBytes(), large.liveCount(), registered.get());
+    }
+
+    /** Registers the JMX view as {@code dev.sliver:type=ThreadCachingAllocator,name=<name>}; unregistered on close. */
+    public ObjectName registerMXBean(String beanName) {
+        try {
+            ObjectName objectName = new ObjectName("dev.sliver:type=ThreadCachingAllocator,name=" + ObjectName.quote(beanName));
+            ManagementFactory.getPlatformMBeanServer().registerMBean(new Jmx(this), objectName);
+            mxBeanName = objectName;
+            return objectName;
+        } catch (javax.management.JMException e) {
+            throw new IllegalStateException("cannot register the allocator's MXBean as " + beanName, e);
+        }
+    }
+
+    private record Jmx(ThreadCachingAllocator allocator) implements ThreadCachingAllocatorMXBean {
+        public long getBytesInUse() {
+            return allocator.stats().bytesInUse();
+        }
+
+        public long getBytesCached() {
+            return allocator.stats().bytesCached();
+        }
+
+        public long getBytesMapped() {
+            return allocator.stats().bytesMapped();
+        }
+
+        public long getBytesReturned() {
+            return allocator.stats().bytesReturned();
+        }
+
+        public long getAllocations() {
+            return allocator.stats().allocations();
+        }
+
+        public long getFrees() {
+            return allocator.stats().frees();
+        }
+
+        public double getThreadCacheHitRate() {
+            return allocator.stats().threadCacheHitRate();
+        }
+
+        public int getThreadCaches() {
+            return allocator.stats().threadCaches();
+        }
+    }
+
+    // ---------------------------------------------------------------- lifecycle
+
+    /**
+     * Unmaps all memory. Segments still held by callers become inaccessible (they throw); further
+     * allocations and frees throw. The {@link #shared()} allocator cannot be closed.
+     */
+    @Override
+    public void close() {
+        if (this == Shared.INSTANCE) {
+            throw new UnsupportedOperationException("the shared allocator cannot be closed");
+        }
+        synchronized (reapLock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        decayThread.interrupt();
+        ObjectName bean = mxBeanName;
+        if (bean != null) {
+            try {
+                ManagementFactory.getPlatformMBeanServer().unregisterMBean(bean);
+            } catch (javax.management.JMException ignored) {
+                // already gone
+            }
+        }
+        for (Pool pool : pools) {
+            pool.unmapAll();
+        }
+        large.unmapAll();
+    }
+
+    private IllegalStateException closedException() {
+        return new IllegalStateException("allocator " + name + " is closed");
+    }
+
+    @Override
+    public String toString() {
+        return "ThreadCachingAllocator[" + name + (closed ? ", closed" : "") + "]";
+    }
+
+    /** The knobs, with their defaults. */
+    public static final class Builder {
+        private int pools = 2 * Runtime.getRuntime().availableProcessors();
+        private int stripes = 2 * Runtime.getRuntime().availableProcessors();
+        private long threadCacheBytes = 2L << 20;
+        private long largeThreshold = SizeClasses.MAX_SMALL;
+        private Duration decay = Duration.ofSeconds(10);
+        private long maxIdleLargeBytes = 2L << 30;
+        private String name;
+
+        private Builder() {
+        }
+
+        /** Independently locked pools of chunks (default 2 x cores). */
+        public Builder pools(int count) {
+            if (count < 1) {
+                throw new IllegalArgumentException("pools must be at least 1, got " + count);
+            }
+            this.pools = count;
+            return this;
+        }
+
+        /** Caches shared by virtual threads (default 2 x cores, rounded up to a power of two). */
+        public Builder stripes(int count) {
+            if (count < 1) {
+                throw new IllegalArgumentException("stripes must be at least 1, got " + count);
+            }
+            this.stripes = count;
+            return this;
+        }
+
+        /** Byte budget of each thread cache (default 2 MiB). */
+        public Builder threadCacheBytes(long bytes) {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("negative thread cache budget: " + bytes);
+            }
+            this.threadCacheBytes = bytes;
+            return this;
+        }
+
+        /** Requests above this many bytes get their own mapping (default and maximum 256 KiB). */
+        public Builder largeThreshold(long bytes) {
+            if (bytes < 0 || bytes > SizeClasses.MAX_SMALL) {
+                throw new IllegalArgumentException("large threshold must be in [0, " + SizeClasses.MAX_SMALL + "], got " + bytes);
+            }
+            this.largeThreshold = bytes;
+            return this;
+        }
+
+        /** How long unused chunks and idle large blocks are kept before they go back to the OS (default 10 s). */
+        public Builder decay(Duration period) {
+            if (period.isNegative()) {
+                throw new IllegalArgumentException("negative decay: " + period);
+            }
+            this.decay = period;
+            return this;
+        }
+
+        /** Cap on bytes of freed large blocks kept for reuse (default 2 GiB). */
+        public Builder maxIdleLargeBytes(long bytes) {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("negative cap: " + bytes);
+            }
+            this.maxIdleLargeBytes = bytes;
+            return this;
+        }
+
+        /** A name for the decay thread, JMX and messages. */
+        public Builder name(String allocatorName) {
+            this.name = Objects.requireNonNull(allocatorName, "name");
+            return this;
+        }
+
+        /** A new allocator; close it when done (its decay thread also ends if it becomes unreachable). */
+        public ThreadCachingAllocator build() {
+            return new ThreadCachingAllocator(this);
+        }
+    }
+}

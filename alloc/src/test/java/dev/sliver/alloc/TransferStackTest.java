@@ -1,0 +1,82 @@
+package dev.sliver.alloc;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class TransferStackTest {
+    /** Threads pass distinct values around in batches; at the end every value exists exactly once. */
+    @Test
+    void batchesMoveWholeUnderContention() throws Exception {
+        int batch = 8;
+        int threads = 6;
+        int rounds = 200_000;
+        TransferStack stack = new TransferStack(batch, 4);
+        long[][] held = new long[threads][4 * batch];
+        int[] counts = new int[threads];
+        CountDownLatch start = new CountDownLatch(1);
+        List<Thread> workers = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int me = t;
+            for (int i = 0; i < 2 * batch; i++) {
+                held[me][i] = ((long) me << 32) | i;
+            }
+            counts[me] = 2 * batch;
+            workers.add(Thread.ofPlatform().start(() -> {
+                StampedIndexStackTest.await(start);
+                long[] mine = held[me];
+                int count = counts[me];
+                for (int r = 0; r < rounds; r++) {
+                    if ((r & 1) == 0 && count >= batch) {
+                        if (stack.push(mine, count - batch, batch)) {
+                            count -= batch;
+                        }
+                    } else if (count + batch <= mine.length) {
+                        count += stack.pop(mine, count);
+                    }
+                }
+                counts[me] = count;
+            }));
+        }
+        start.countDown();
+        for (Thread t : workers) {
+            t.join();
+        }
+        Set<Long> seen = new HashSet<>();
+        int total = 0;
+        for (int t = 0; t < threads; t++) {
+            for (int i = 0; i < counts[t]; i++, total++) {
+                assertTrue(seen.add(held[t][i]), "duplicated " + held[t][i]);
+            }
+        }
+        long[] drain = new long[batch];
+        for (int n; (n = stack.pop(drain, 0)) > 0; ) {
+            assertEquals(batch, n, "batches stay whole");
+            for (int i = 0; i < n; i++, total++) {
+                assertTrue(seen.add(drain[i]), "duplicated " + drain[i]);
+            }
+        }
+        assertEquals(threads * 2 * batch, total, "values lost");
+    }
+
+    @Test
+    void aFullStackRefusesAndAnEmptyOneReturnsNothing() {
+        TransferStack stack = new TransferStack(2, 2);
+        long[] values = {1, 2, 3, 4, 5, 6};
+        assertTrue(stack.push(values, 0, 2));
+        assertTrue(stack.push(values, 2, 2));
+        assertFalse(stack.push(values, 4, 2));
+        assertEquals(4, stack.blockCount());
+        long[] out = new long[2];
+        assertEquals(2, stack.pop(out, 0));
+        assertArrayEquals(new long[] {3, 4}, out);
+        assertEquals(2, stack.pop(out, 0));
+        assertEquals(0, stack.pop(out, 0));
+    }
+}
