@@ -64,35 +64,60 @@ final class Span {
         return index < capacity && (long) index * blockSize == offset ? index : -1;
     }
 
-    /** Marks a block taken from a cache as handed to a user; returns its segment. */
-    MemorySegment allocate(long address, long size, boolean aligned) {
-        int index = indexOf(address);
+    /** Marks block {@code index}, taken from a cache, as handed to a user; returns its segment. */
+    MemorySegment allocate(int index, long size, boolean aligned) {
         STATE.set(state, index, aligned ? ALLOCATED_ALIGNED : ALLOCATED);
-        return chunk.segment.asSlice(address - chunk.base, size);
+        return chunk.segment.asSlice(base - chunk.base + (long) index * blockSize, size);
+    }
+
+    long address(int index) {
+        return base + (long) index * blockSize;
     }
 
     /**
-     * Checks that {@code segment} is exactly a block of this span handed to a user, and marks it
-     * free.
+     * Checks that {@code segment} is exactly a block of this span handed to a user, marks it
+     * free, and returns its index. The size is checked before the state flips, so a rejected free
+     * leaves the block allocated.
      */
-    void free(MemorySegment segment) {
+    int free(MemorySegment segment) {
         long address = segment.address();
         int index = indexOf(address);
         if (index < 0) {
-            throw new IllegalArgumentException("free of a segment at 0x" + Long.toHexString(address)
-                    + " that does not start a block (a slice of a block?); blocks here are " + blockSize + " bytes");
+            throw notABlock(address);
         }
-        byte current = (byte) STATE.getVolatile(state, index);
         long size = segment.byteSize();
+        if (size <= blockSize && SizeClasses.classOf(size) == sizeClass
+                && STATE.compareAndSet(state, index, ALLOCATED, FREE)) {
+            return index;
+        }
+        return freeUnusual(index, address, size);
+    }
+
+    /** An over-aligned block, or a misuse to report. */
+    private int freeUnusual(int index, long address, long size) {
+        byte current = (byte) STATE.getVolatile(state, index);
         if (size > blockSize || (current == ALLOCATED && SizeClasses.classOf(size) != sizeClass)) {
-            throw new IllegalArgumentException("free of a segment of " + size
-                    + " bytes, but the block at 0x" + Long.toHexString(address) + " was allocated in the "
-                    + blockSize + "-byte class (a slice of a block?)");
+            throw wrongSize(address, size);
         }
-        if (current == FREE || !STATE.compareAndSet(state, index, current, FREE)) {
-            throw new IllegalStateException("double free: the block at 0x" + Long.toHexString(address)
-                    + " (" + blockSize + " bytes) is not allocated");
+        if (current != ALLOCATED_ALIGNED || !STATE.compareAndSet(state, index, ALLOCATED_ALIGNED, FREE)) {
+            throw doubleFree(address);
         }
+        return index;
+    }
+
+    private IllegalArgumentException notABlock(long address) {
+        return new IllegalArgumentException("free of a segment at 0x" + Long.toHexString(address)
+                + " that does not start a block (a slice of a block?); blocks here are " + blockSize + " bytes");
+    }
+
+    private IllegalArgumentException wrongSize(long address, long size) {
+        return new IllegalArgumentException("free of a segment of " + size + " bytes, but the block at 0x"
+                + Long.toHexString(address) + " was allocated in the " + blockSize + "-byte class (a slice of a block?)");
+    }
+
+    private IllegalStateException doubleFree(long address) {
+        return new IllegalStateException("double free: the block at 0x" + Long.toHexString(address)
+                + " (" + blockSize + " bytes) is not allocated");
     }
 
     // ---------------------------------------------------------------- pool lock held
