@@ -2,6 +2,6 @@
 open module dev.sliver.bench {
     requires dev.sliver.codec;
     requires jmh.core;
-    requires io.netty.buffer;
-    requires io.netty.common;
+    requires dev.sliver.netty;
+    requires io.netty.codec;
 }

@@ -100,8 +100,8 @@ public final class Codec {
 
     /** Like {@link #deserialize(ReadableByteChannel)} with the given allocator and limits. */
     public static Batch deserialize(ReadableByteChannel channel, ReadOptions options) throws IOException {
-        RecordReader reader = new RecordReader(channel, channel.toString(), options);
-        return requireRecord(reader.next(), channel.toString(), reader.position());
+        RecordReader reader = new RecordReader(channel, channel, options);
+        return requireRecord(reader.next(), channel, reader.position());
     }
 
     /** Reads the first record of the file at {@code path}. */
@@ -112,7 +112,7 @@ public final class Codec {
     /** Reads the first record of the file at {@code path} with the given allocator and limits. */
     public static Batch deserialize(Path path, ReadOptions options) throws IOException {
         try (RecordReader reader = RecordReader.open(path, options)) {
-            return requireRecord(reader.next(), path.toString(), 0);
+            return requireRecord(reader.next(), path, 0);
         }
     }
 
@@ -138,9 +138,9 @@ public final class Codec {
         }
     }
 
-    private static Batch requireRecord(Batch batch, String source, long offset) throws CorruptRecordException {
+    private static Batch requireRecord(Batch batch, Object source, long offset) throws CorruptRecordException {
         if (batch == null) {
-            throw new CorruptRecordException(source, offset, "no record: the input ended before a header");
+            throw new CorruptRecordException(String.valueOf(source), offset, "no record: the input ended before a header");
         }
         return batch;
     }
@@ -161,25 +161,24 @@ public final class Codec {
      * <p>The file must not be truncated while mapped: reads past its new end fail in the OS.
      */
     public static Batch map(Path path, ReadOptions options) throws IOException {
-        String source = path.toString();
         Arena arena = Arena.ofShared();
         try {
             MemorySegment file;
             try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
                 file = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size(), arena);
             }
-            return mapRecord(file, source, options.allocator(), arena);
+            return mapRecord(file, path, options.allocator(), arena);
         } catch (IOException | RuntimeException | Error e) {
             arena.close();
             throw e;
         }
     }
 
-    private static Batch mapRecord(MemorySegment file, String source, MemoryAllocator allocator, Arena arena)
+    private static Batch mapRecord(MemorySegment file, Path source, MemoryAllocator allocator, Arena arena)
             throws CorruptRecordException {
         long size = file.byteSize();
         if (size < 2 * WORD) {
-            throw new CorruptRecordException(source, size, size == 0 ? "no record: the file is empty"
+            throw new CorruptRecordException(source.toString(), size, size == 0 ? "no record: the file is empty"
                     : "truncated record: expected at least 16 header bytes, got " + size);
         }
         long total = file.get(U64, 0);

@@ -7,12 +7,16 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
 /**
- * The record layout, see FORMAT.md: {@code [total_length][count][count x length][payload]}, every
- * integer a little-endian u64, {@code total_length} counting every byte after itself.
+ * The record layout and its validation rules, see FORMAT.md: {@code [total_length][count][count x
+ * length][payload]}, every integer a little-endian u64, {@code total_length} counting every byte
+ * after itself. Public for readers that assemble records themselves (such as a network decoder),
+ * so that every reader applies the same rules. Stateless and thread-safe.
  */
-final class RecordFormat {
-    static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    static final int WORD = Long.BYTES;
+public final class RecordFormat {
+    /** The layout of every integer in a record: an unaligned little-endian u64. */
+    public static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    /** Bytes per integer field. */
+    public static final int WORD = Long.BYTES;
 
     private RecordFormat() {
     }
@@ -20,31 +24,40 @@ final class RecordFormat {
     /**
      * Checks {@code total_length} (read at {@code offset}) against the bytes that can follow it.
      *
-     * @param available how many bytes the source can still deliver after the field, or the cap
-     *                  for a source of unknown size
+     * @param available   how many bytes the source can still deliver after the field, or the cap
+     *                    for a source of unknown size
+     * @param sourceSized whether {@code available} is the source's size (else it is a configured cap)
+     * @param source      names the source in the error (its {@code toString()}, called only then)
+     * @param offset      the source offset of the field
+     * @throws CorruptRecordException if {@code total < 8} or {@code total > available} (unsigned)
      */
-    static void checkTotal(long total, long available, boolean sourceSized, String source, long offset)
+    public static void checkTotal(long total, long available, boolean sourceSized, Object source, long offset)
             throws CorruptRecordException {
         if (Long.compareUnsigned(total, WORD) < 0) {
-            throw new CorruptRecordException(source, offset,
+            throw new CorruptRecordException(String.valueOf(source), offset,
                     "total_length " + total + " is smaller than the 8-byte count field");
         }
         if (Long.compareUnsigned(total, available) > 0) {
-            throw new CorruptRecordException(source, offset, "total_length " + Long.toUnsignedString(total)
+            throw new CorruptRecordException(String.valueOf(source), offset, "total_length " + Long.toUnsignedString(total)
                     + (sourceSized ? " exceeds the " + available + " bytes remaining"
                     : " exceeds the limit of " + available + " bytes (ReadOptions.maxRecordBytes)"));
         }
     }
 
-    /** Checks {@code count} (read at {@code offset}) against {@code total_length}; returns it as an int. */
-    static int checkCount(long count, long total, String source, long offset) throws CorruptRecordException {
+    /**
+     * Checks {@code count} (read at {@code offset}) against {@code total_length}; returns it as an int.
+     * {@code source} names the source in the error (its {@code toString()}, called only then).
+     *
+     * @throws CorruptRecordException if the lengths cannot fit, or the count exceeds 2^31 - 9
+     */
+    public static int checkCount(long count, long total, Object source, long offset) throws CorruptRecordException {
         long maxCount = (total - WORD) / WORD;
         if (Long.compareUnsigned(count, maxCount) > 0) {
-            throw new CorruptRecordException(source, offset, "count " + Long.toUnsignedString(count)
+            throw new CorruptRecordException(String.valueOf(source), offset, "count " + Long.toUnsignedString(count)
                     + " needs more length fields than fit in total_length " + total);
         }
         if (count > Integer.MAX_VALUE - 8) {
-            throw new CorruptRecordException(source, offset, "count " + count + " exceeds the supported maximum of "
+            throw new CorruptRecordException(String.valueOf(source), offset, "count " + count + " exceeds the supported maximum of "
                     + (Integer.MAX_VALUE - 8) + " blobs per record");
         }
         return (int) count;
@@ -54,17 +67,23 @@ final class RecordFormat {
      * Validates {@code count} lengths and writes each blob's end offset into {@code ends} (which
      * may be {@code lengths} itself: each slot is read before it is written).
      *
+     * @param lengths       {@code count} u64 lengths
+     * @param ends          where the end offsets go, {@code count} u64 slots
+     * @param count         the number of blobs
+     * @param payloadBytes  {@code total_length - 8 - 8 * count}
+     * @param source        names the source in the error (its {@code toString()}, called only then)
      * @param lengthsOffset the source offset of the first length, for error messages
+     * @throws CorruptRecordException if a length exceeds what is left or the sum is not {@code payloadBytes}
      */
-    static void lengthsToEnds(MemorySegment lengths, MemorySegment ends, int count, long payloadBytes,
-                              String source, long lengthsOffset) throws CorruptRecordException {
+    public static void lengthsToEnds(MemorySegment lengths, MemorySegment ends, int count, long payloadBytes,
+                              Object source, long lengthsOffset) throws CorruptRecordException {
         long sum = 0;
         for (int i = 0; i < count; i++) {
             long at = (long) i * WORD;
             long length = lengths.get(U64, at);
             // Unsigned compare: a length of 2^63 or more reads as negative and must be rejected too.
             if (Long.compareUnsigned(length, payloadBytes - sum) > 0) {
-                throw new CorruptRecordException(source, lengthsOffset + at, "length of blob " + i + " ("
+                throw new CorruptRecordException(String.valueOf(source), lengthsOffset + at, "length of blob " + i + " ("
                         + Long.toUnsignedString(length) + ") exceeds the " + (payloadBytes - sum)
                         + " payload bytes left; lengths must sum to " + payloadBytes);
             }
@@ -72,7 +91,7 @@ final class RecordFormat {
             ends.set(U64, at, sum);
         }
         if (sum != payloadBytes) {
-            throw new CorruptRecordException(source, lengthsOffset, "lengths sum to " + sum
+            throw new CorruptRecordException(String.valueOf(source), lengthsOffset, "lengths sum to " + sum
                     + " but the record has " + payloadBytes + " payload bytes");
         }
     }

@@ -36,7 +36,8 @@ public final class RecordReader implements AutoCloseable {
     private static final int MAX_READ = 1 << 30;
 
     private final ReadableByteChannel channel;
-    private final String source;
+    /** Names the source in errors; its toString() is called only when one is thrown. */
+    private final Object source;
     private final ReadOptions options;
     private final boolean closeChannel;
     private final ByteBuffer word = ByteBuffer.allocate(WORD).order(ByteOrder.LITTLE_ENDIAN);
@@ -46,14 +47,14 @@ public final class RecordReader implements AutoCloseable {
     /**
      * Reads from {@code channel}, which stays open on {@link #close()}.
      *
-     * @param source names the channel in error messages
+     * @param source names the channel in error messages (its {@code toString()}, called only then)
      * @throws IllegalArgumentException if the channel is in non-blocking mode
      */
-    public RecordReader(ReadableByteChannel channel, String source, ReadOptions options) throws IOException {
+    public RecordReader(ReadableByteChannel channel, Object source, ReadOptions options) throws IOException {
         this(channel, source, options, false);
     }
 
-    private RecordReader(ReadableByteChannel channel, String source, ReadOptions options, boolean closeChannel)
+    private RecordReader(ReadableByteChannel channel, Object source, ReadOptions options, boolean closeChannel)
             throws IOException {
         this.channel = Objects.requireNonNull(channel, "channel");
         this.source = Objects.requireNonNull(source, "source");
@@ -69,7 +70,7 @@ public final class RecordReader implements AutoCloseable {
     public static RecordReader open(Path path, ReadOptions options) throws IOException {
         var channel = java.nio.channels.FileChannel.open(path, StandardOpenOption.READ);
         try {
-            return new RecordReader(channel, path.toString(), options, true);
+            return new RecordReader(channel, path, options, true);
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
@@ -156,7 +157,7 @@ public final class RecordReader implements AutoCloseable {
     }
 
     private CorruptRecordException truncated(long recordStart, long expected, long got) {
-        return new CorruptRecordException(source, recordStart + got, "truncated record: expected "
+        return new CorruptRecordException(String.valueOf(source), recordStart + got, "truncated record: expected "
                 + expected + " bytes for the record starting at byte " + recordStart + ", got " + got);
     }
 

@@ -10,10 +10,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Streams one record: the header and lengths from one small buffer, then every payload buffer as
- * it is, with gathering writes where the channel supports them. Payloads are never concatenated.
+ * Builds and streams one record: blobs are added as buffers or segments (a blob may be several
+ * buffers), then {@link #writeTo} writes the header and lengths from one small buffer and every
+ * payload buffer as it is, with gathering writes where the channel supports them. Payloads are
+ * never concatenated or copied. The buffers must not change until {@link #writeTo} returns.
+ *
+ * <p>Not thread-safe.
  */
-final class RecordWriter {
+public final class RecordWriter {
     /** Linux writes at most IOV_MAX (1024) buffers per gathering write; more is wasted work. */
     private static final int MAX_GATHER = 1024;
     /** Largest payload chunk: a ByteBuffer cannot exceed 2 GiB. */
@@ -24,16 +28,28 @@ final class RecordWriter {
     private int count;
     private long payloadBytes;
 
-    void add(ByteBuffer blob) {
-        addLength(blob.remaining());
-        payload.add(blob.slice());
+    /** A new, empty record. */
+    public RecordWriter() {
     }
 
-    void add(MemorySegment blob) {
+    /** Adds one blob: the remaining bytes of {@code parts}, in order. Their positions are not changed. */
+    public RecordWriter add(ByteBuffer... parts) {
+        long length = 0;
+        for (ByteBuffer part : parts) {
+            length += part.remaining();
+            payload.add(part.slice());
+        }
+        addLength(length);
+        return this;
+    }
+
+    /** Adds one blob: the bytes of {@code blob}, of any size. */
+    public RecordWriter add(MemorySegment blob) {
         addLength(blob.byteSize());
         for (long pos = 0; pos < blob.byteSize(); pos += MAX_CHUNK) {
             payload.add(blob.asSlice(pos, Math.min(MAX_CHUNK, blob.byteSize() - pos)).asByteBuffer());
         }
+        return this;
     }
 
     private void addLength(long length) {
@@ -45,7 +61,7 @@ final class RecordWriter {
     }
 
     /** Writes the record; returns the bytes written. */
-    long writeTo(WritableByteChannel channel) throws IOException {
+    public long writeTo(WritableByteChannel channel) throws IOException {
         ByteBuffer header = ByteBuffer.allocate(Math.multiplyExact(count + 2, RecordFormat.WORD))
                 .order(ByteOrder.LITTLE_ENDIAN);
         long total = Math.addExact(RecordFormat.WORD * (count + 1L), payloadBytes);

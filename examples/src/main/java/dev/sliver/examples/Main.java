@@ -21,7 +21,9 @@ public final class Main {
               pack [--append] OUT.strg FILE|DIR...   write the files as one record (a DIR gives its regular files, by name)
               unpack [--all] IN.strg DIR             write blob i as DIR/00000000, DIR/00000001, ... (--all: every record)
               inspect IN.strg                        records, blobs, sizes, and whether the file is valid
-              demo                                   the design note's program: write, read back zero-copy, time it""";
+              demo                                   the design note's program: write, read back zero-copy, time it
+              serve DIR [--port N]                   serve DIR's .strg files over TCP (Netty, on Sliver's allocator)
+              fetch HOST:PORT NAME OUT.strg          fetch NAME from a sliver serve, validating every record""";
 
     private Main() {
     }
@@ -47,6 +49,8 @@ public final class Main {
                     return new Inspect(rest, out, err).run();
                 }
                 case "demo" -> new Demo(out).run();
+                case "serve" -> Serve.run(rest, out);
+                case "fetch" -> Fetch.run(rest, out);
                 case "help", "--help", "-h" -> out.println(USAGE);
                 default -> throw new UsageException("unknown command '" + command + "'");
             }
@@ -55,7 +59,7 @@ public final class Main {
             err.println("sliver: " + e.getMessage());
             err.println(USAGE);
             return 2;
-        } catch (IOException | RuntimeException e) {
+        } catch (Exception e) {
             err.println("sliver: " + describe(e instanceof UncheckedIOException u ? u.getCause() : e));
             if (verbose) {
                 e.printStackTrace(err);

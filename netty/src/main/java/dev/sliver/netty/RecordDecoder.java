@@ -1,0 +1,148 @@
+package dev.sliver.netty;
+
+import dev.sliver.codec.ReadOptions;
+import dev.sliver.codec.RecordFormat;
+import dev.sliver.core.Batch;
+import dev.sliver.core.CorruptRecordException;
+import dev.sliver.core.MemoryAllocator;
+import dev.sliver.core.Slice;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * Turns a byte stream of records into {@link Batch}es: each record lands in one segment of the
+ * configured allocator, and its blobs are views of it. The bytes are copied once, from the
+ * receive buffers into that segment; no frame is accumulated first.
+ *
+ * <p>The codec's rules apply, at the earliest byte that allows them: {@code total_length} is
+ * checked against {@link ReadOptions#maxRecordBytes()} before anything is allocated (a peer that
+ * declares 2^63 bytes costs nothing), the count as soon as it arrives, every length as soon as
+ * the table is complete. On a violation the partial record is freed, the reason is logged at
+ * WARNING, a {@link CorruptRecordException} naming the remote address and stream offset is fired
+ * down the pipeline, and the channel is closed.
+ *
+ * <p>The handler that receives a Batch owns it and must close it. One decoder per channel (it is
+ * stateful); it runs on the channel's event loop.
+ */
+public final class RecordDecoder extends ChannelInboundHandlerAdapter {
+    private static final System.Logger LOG = System.getLogger(RecordDecoder.class.getName());
+    private static final int WORD = RecordFormat.WORD;
+
+    private final MemoryAllocator allocator;
+    private final long maxRecordBytes;
+    private final ByteBuffer header = ByteBuffer.allocate(WORD).order(ByteOrder.LITTLE_ENDIAN);
+    /** The record after total_length, being filled; null between records. */
+    private MemorySegment record;
+    private long filled;
+    private int count = -1;
+    private boolean tableChecked;
+    /** Stream offset of the current record's first byte, and of the next byte to read. */
+    private long recordStart;
+    private long offset;
+    private boolean failed;
+
+    /** Records from {@link ReadOptions#defaults()}: the shared allocator, at most 256 MiB each. */
+    public RecordDecoder() {
+        this(ReadOptions.defaults());
+    }
+
+    /** Records from {@code options.allocator()}, at most {@code options.maxRecordBytes()} each. */
+    public RecordDecoder(ReadOptions options) {
+        this.allocator = options.allocator();
+        this.maxRecordBytes = options.maxRecordBytes();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof ByteBuf in)) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        try {
+            while (in.isReadable() && !failed) {
+                Batch batch = decode(ctx, in);
+                if (batch != null) {
+                    ctx.fireChannelRead(batch);
+                }
+            }
+        } catch (CorruptRecordException e) {
+            fail(ctx, e);
+        } finally {
+            in.release();
+        }
+    }
+
+    /** Consumes bytes of {@code in}; returns a record when one completes. */
+    private Batch decode(ChannelHandlerContext ctx, ByteBuf in) throws CorruptRecordException {
+        if (record == null) {
+            int n = Math.min(header.remaining(), in.readableBytes());
+            in.readBytes(header.array(), header.position(), n);
+            header.position(header.position() + n);
+            offset += n;
+            if (header.hasRemaining()) {
+                return null;
+            }
+            long total = header.getLong(0);
+            header.clear();
+            RecordFormat.checkTotal(total, maxRecordBytes, false, ctx.channel(), recordStart);
+            record = allocator.allocate(total, WORD);
+            filled = 0;
+            count = -1;
+            tableChecked = false;
+        }
+        int n = (int) Math.min(record.byteSize() - filled, in.readableBytes());
+        in.readBytes(record.asSlice(filled, n).asByteBuffer());
+        filled += n;
+        offset += n;
+        if (count < 0 && filled >= WORD) {
+            count = RecordFormat.checkCount(record.get(RecordFormat.U64, 0), record.byteSize(), ctx.channel(), recordStart + WORD);
+        }
+        long tableEnd = WORD + (long) Math.max(count, 0) * WORD;
+        if (count >= 0 && !tableChecked && filled >= tableEnd) {
+            MemorySegment table = record.asSlice(WORD, tableEnd - WORD);
+            RecordFormat.lengthsToEnds(table, table, count, record.byteSize() - tableEnd, ctx.channel(), recordStart + 2 * WORD);
+            tableChecked = true;
+        }
+        if (filled < record.byteSize()) {
+            return null;
+        }
+        MemorySegment done = record;
+        record = null;
+        recordStart = offset;
+        MemoryAllocator owner = allocator;
+        return Batch.of(Slice.wrap(done.asSlice(tableEnd), () -> owner.free(done)), done.asSlice(WORD, tableEnd - WORD));
+    }
+
+    private void fail(ChannelHandlerContext ctx, CorruptRecordException e) {
+        failed = true;
+        freePartial();
+        LOG.log(System.Logger.Level.WARNING, "closing the connection: " + e.getMessage());
+        ctx.fireExceptionCaught(e);
+        ctx.close();
+    }
+
+    private void freePartial() {
+        if (record != null) {
+            MemorySegment partial = record;
+            record = null;
+            allocator.free(partial);
+        }
+    }
+
+    /** A record cut off by the end of the connection is freed. */
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        freePartial();
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        freePartial();
+    }
+}

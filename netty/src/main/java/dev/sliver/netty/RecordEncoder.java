@@ -1,0 +1,90 @@
+package dev.sliver.netty;
+
+import dev.sliver.core.Batch;
+import dev.sliver.core.Slice;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
+import io.netty.util.ReferenceCountUtil;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Writes records: a {@link Batch}, a {@code List<Slice>} or a {@code List<ByteBuf>} written to the
+ * channel goes out as one record. The header is a small buffer; the payloads are the blobs'
+ * own memory, gathered in a {@link CompositeByteBuf}, never copied.
+ *
+ * <p>As usual in Netty, the encoder owns what it is given: it closes the batch, releases the
+ * slices (the ByteBuf views keep their own references until the write completes) and the
+ * ByteBufs. Other messages pass through. Stateless and {@link ChannelHandler.Sharable}.
+ */
+@ChannelHandler.Sharable
+public final class RecordEncoder extends ChannelOutboundHandlerAdapter {
+    /** A shared instance. */
+    public static final RecordEncoder INSTANCE = new RecordEncoder();
+
+    /** Prefer {@link #INSTANCE}. */
+    public RecordEncoder() {
+    }
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        List<ByteBuf> payloads;
+        if (msg instanceof Batch batch) {
+            payloads = new ArrayList<>(batch.size());
+            try {
+                for (Slice blob : batch) {
+                    payloads.add(SliverByteBufs.wrap(blob, ctx.alloc()));
+                }
+            } catch (RuntimeException e) {
+                payloads.forEach(ByteBuf::release);
+                throw e;
+            } finally {
+                batch.close();
+            }
+        } else if (msg instanceof List<?> list && list.stream().allMatch(b -> b instanceof Slice || b instanceof ByteBuf)) {
+            payloads = new ArrayList<>(list.size());
+            try {
+                for (Object blob : list) {
+                    switch (blob) {
+                        case ByteBuf buf -> payloads.add(buf);
+                        case Slice slice -> {
+                            payloads.add(SliverByteBufs.wrap(slice, ctx.alloc()));
+                            slice.release();
+                        }
+                        default -> throw new AssertionError(blob); // excluded by the allMatch above
+                    }
+                }
+            } catch (RuntimeException e) {
+                list.forEach(ReferenceCountUtil::safeRelease);
+                throw e;
+            }
+        } else {
+            ctx.write(msg, promise);
+            return;
+        }
+        ctx.write(encode(ctx, payloads), promise);
+    }
+
+    private static ByteBuf encode(ChannelHandlerContext ctx, List<ByteBuf> payloads) {
+        long total = 8L * (payloads.size() + 1);
+        for (ByteBuf payload : payloads) {
+            total += payload.readableBytes();
+        }
+        ByteBuf header = ctx.alloc().buffer(8 * (payloads.size() + 2));
+        header.writeLongLE(total).writeLongLE(payloads.size());
+        for (ByteBuf payload : payloads) {
+            header.writeLongLE(payload.readableBytes());
+        }
+        CompositeByteBuf out = ctx.alloc().compositeDirectBuffer(payloads.size() + 1);
+        out.addComponent(true, header);
+        for (ByteBuf payload : payloads) {
+            out.addComponent(true, payload);
+        }
+        return out;
+    }
+}

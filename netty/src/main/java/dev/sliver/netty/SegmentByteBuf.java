@@ -1,0 +1,340 @@
+package dev.sliver.netty;
+
+import io.netty.buffer.AbstractReferenceCountedByteBuf;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.GatheringByteChannel;
+import java.nio.channels.ScatteringByteChannel;
+
+/**
+ * A Netty {@link ByteBuf} over a {@link MemorySegment}: every access is a bounds-checked segment
+ * access, so the buffer works with or without Netty's Unsafe mode, and it never exposes a raw
+ * memory address ({@link #hasMemoryAddress()} is false). Subclasses decide what the memory is and
+ * what the final release does.
+ */
+abstract class SegmentByteBuf extends AbstractReferenceCountedByteBuf {
+    private static final ValueLayout.OfShort SHORT_BE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfShort SHORT_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt INT_BE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfInt INT_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfLong LONG_BE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfLong LONG_LE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    private final ByteBufAllocator alloc;
+    /** The bytes; replaced when a writable buffer grows. */
+    MemorySegment memory;
+
+    SegmentByteBuf(ByteBufAllocator alloc, MemorySegment memory, int maxCapacity) {
+        super(maxCapacity);
+        this.alloc = alloc;
+        this.memory = memory;
+    }
+
+    @Override
+    public int capacity() {
+        return (int) memory.byteSize();
+    }
+
+    @Override
+    public ByteBufAllocator alloc() {
+        return alloc;
+    }
+
+    @Override
+    @SuppressWarnings("deprecation") // abstract in ByteBuf; deprecated only for callers
+    public ByteOrder order() {
+        return ByteOrder.BIG_ENDIAN;
+    }
+
+    @Override
+    public ByteBuf unwrap() {
+        return null;
+    }
+
+    @Override
+    public boolean isDirect() {
+        return memory.isNative();
+    }
+
+    // ------------------------------------------------------------ primitives (indices already checked)
+
+    @Override
+    protected byte _getByte(int index) {
+        return memory.get(ValueLayout.JAVA_BYTE, index);
+    }
+
+    @Override
+    protected short _getShort(int index) {
+        return memory.get(SHORT_BE, index);
+    }
+
+    @Override
+    protected short _getShortLE(int index) {
+        return memory.get(SHORT_LE, index);
+    }
+
+    @Override
+    protected int _getUnsignedMedium(int index) {
+        return (_getByte(index) & 0xff) << 16 | (_getByte(index + 1) & 0xff) << 8 | _getByte(index + 2) & 0xff;
+    }
+
+    @Override
+    protected int _getUnsignedMediumLE(int index) {
+        return _getByte(index) & 0xff | (_getByte(index + 1) & 0xff) << 8 | (_getByte(index + 2) & 0xff) << 16;
+    }
+
+    @Override
+    protected int _getInt(int index) {
+        return memory.get(INT_BE, index);
+    }
+
+    @Override
+    protected int _getIntLE(int index) {
+        return memory.get(INT_LE, index);
+    }
+
+    @Override
+    protected long _getLong(int index) {
+        return memory.get(LONG_BE, index);
+    }
+
+    @Override
+    protected long _getLongLE(int index) {
+        return memory.get(LONG_LE, index);
+    }
+
+    @Override
+    protected void _setByte(int index, int value) {
+        memory.set(ValueLayout.JAVA_BYTE, index, (byte) value);
+    }
+
+    @Override
+    protected void _setShort(int index, int value) {
+        memory.set(SHORT_BE, index, (short) value);
+    }
+
+    @Override
+    protected void _setShortLE(int index, int value) {
+        memory.set(SHORT_LE, index, (short) value);
+    }
+
+    @Override
+    protected void _setMedium(int index, int value) {
+        _setByte(index, value >>> 16);
+        _setByte(index + 1, value >>> 8);
+        _setByte(index + 2, value);
+    }
+
+    @Override
+    protected void _setMediumLE(int index, int value) {
+        _setByte(index, value);
+        _setByte(index + 1, value >>> 8);
+        _setByte(index + 2, value >>> 16);
+    }
+
+    @Override
+    protected void _setInt(int index, int value) {
+        memory.set(INT_BE, index, value);
+    }
+
+    @Override
+    protected void _setIntLE(int index, int value) {
+        memory.set(INT_LE, index, value);
+    }
+
+    @Override
+    protected void _setLong(int index, long value) {
+        memory.set(LONG_BE, index, value);
+    }
+
+    @Override
+    protected void _setLongLE(int index, long value) {
+        memory.set(LONG_LE, index, value);
+    }
+
+    // ------------------------------------------------------------ bulk transfers
+
+    @Override
+    public ByteBuf getBytes(int index, ByteBuf dst, int dstIndex, int length) {
+        checkDstIndex(index, length, dstIndex, dst.capacity());
+        if (dst.hasArray()) {
+            getBytes(index, dst.array(), dst.arrayOffset() + dstIndex, length);
+        } else if (dst.nioBufferCount() > 0) {
+            for (ByteBuffer bb : dst.nioBuffers(dstIndex, length)) {
+                int n = bb.remaining();
+                getBytes(index, bb);
+                index += n;
+            }
+        } else {
+            dst.setBytes(dstIndex, this, index, length);
+        }
+        return this;
+    }
+
+    @Override
+    public ByteBuf getBytes(int index, byte[] dst, int dstIndex, int length) {
+        checkDstIndex(index, length, dstIndex, dst.length);
+        MemorySegment.copy(memory, ValueLayout.JAVA_BYTE, index, dst, dstIndex, length);
+        return this;
+    }
+
+    @Override
+    public ByteBuf getBytes(int index, ByteBuffer dst) {
+        int length = dst.remaining();
+        checkIndex(index, length);
+        MemorySegment.ofBuffer(dst).copyFrom(memory.asSlice(index, length));
+        dst.position(dst.position() + length);
+        return this;
+    }
+
+    @Override
+    public ByteBuf getBytes(int index, OutputStream out, int length) throws IOException {
+        checkIndex(index, length);
+        if (length > 0) {
+            out.write(memory.asSlice(index, length).toArray(ValueLayout.JAVA_BYTE));
+        }
+        return this;
+    }
+
+    @Override
+    public int getBytes(int index, GatheringByteChannel out, int length) throws IOException {
+        checkIndex(index, length);
+        return length == 0 ? 0 : out.write(nioBuffer(index, length));
+    }
+
+    @Override
+    public int getBytes(int index, FileChannel out, long position, int length) throws IOException {
+        checkIndex(index, length);
+        return length == 0 ? 0 : out.write(nioBuffer(index, length), position);
+    }
+
+    @Override
+    public ByteBuf setBytes(int index, ByteBuf src, int srcIndex, int length) {
+        checkSrcIndex(index, length, srcIndex, src.capacity());
+        if (src.hasArray()) {
+            setBytes(index, src.array(), src.arrayOffset() + srcIndex, length);
+        } else if (src.nioBufferCount() > 0) {
+            for (ByteBuffer bb : src.nioBuffers(srcIndex, length)) {
+                int n = bb.remaining();
+                setBytes(index, bb);
+                index += n;
+            }
+        } else {
+            src.getBytes(srcIndex, this, index, length);
+        }
+        return this;
+    }
+
+    @Override
+    public ByteBuf setBytes(int index, byte[] src, int srcIndex, int length) {
+        checkSrcIndex(index, length, srcIndex, src.length);
+        MemorySegment.copy(src, srcIndex, memory, ValueLayout.JAVA_BYTE, index, length);
+        return this;
+    }
+
+    @Override
+    public ByteBuf setBytes(int index, ByteBuffer src) {
+        int length = src.remaining();
+        checkIndex(index, length);
+        memory.asSlice(index, length).copyFrom(MemorySegment.ofBuffer(src));
+        src.position(src.limit());
+        return this;
+    }
+
+    @Override
+    public int setBytes(int index, InputStream in, int length) throws IOException {
+        checkIndex(index, length);
+        byte[] tmp = in.readNBytes(length);
+        if (tmp.length == 0 && length > 0) {
+            return -1;
+        }
+        MemorySegment.copy(tmp, 0, memory, ValueLayout.JAVA_BYTE, index, tmp.length);
+        return tmp.length;
+    }
+
+    @Override
+    public int setBytes(int index, ScatteringByteChannel in, int length) throws IOException {
+        checkIndex(index, length);
+        try {
+            return in.read(nioBuffer(index, length));
+        } catch (ClosedChannelException e) {
+            return -1;
+        }
+    }
+
+    @Override
+    public int setBytes(int index, FileChannel in, long position, int length) throws IOException {
+        checkIndex(index, length);
+        try {
+            return in.read(nioBuffer(index, length), position);
+        } catch (ClosedChannelException e) {
+            return -1;
+        }
+    }
+
+    @Override
+    public ByteBuf copy(int index, int length) {
+        checkIndex(index, length);
+        ByteBuf copy = alloc().directBuffer(length, maxCapacity());
+        return copy.writeBytes(this, index, length);
+    }
+
+    // ------------------------------------------------------------ NIO views
+
+    @Override
+    public int nioBufferCount() {
+        return 1;
+    }
+
+    @Override
+    public ByteBuffer nioBuffer(int index, int length) {
+        checkIndex(index, length);
+        return memory.asSlice(index, length).asByteBuffer();
+    }
+
+    @Override
+    public ByteBuffer internalNioBuffer(int index, int length) {
+        return nioBuffer(index, length);
+    }
+
+    @Override
+    public ByteBuffer[] nioBuffers(int index, int length) {
+        return new ByteBuffer[] {nioBuffer(index, length)};
+    }
+
+    @Override
+    public boolean hasArray() {
+        return false;
+    }
+
+    @Override
+    public byte[] array() {
+        throw new UnsupportedOperationException("direct buffer");
+    }
+
+    @Override
+    public int arrayOffset() {
+        throw new UnsupportedOperationException("direct buffer");
+    }
+
+    /** False: raw addresses would let code bypass the bounds and lifetime checks. */
+    @Override
+    public boolean hasMemoryAddress() {
+        return false;
+    }
+
+    @Override
+    public long memoryAddress() {
+        throw new UnsupportedOperationException("Sliver buffers do not expose raw memory addresses");
+    }
+}

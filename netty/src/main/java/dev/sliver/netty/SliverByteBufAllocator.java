@@ -1,0 +1,78 @@
+package dev.sliver.netty;
+
+import dev.sliver.alloc.ThreadCachingAllocator;
+import io.netty.buffer.AbstractByteBufAllocator;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocatorMetric;
+import io.netty.buffer.ByteBufAllocatorMetricProvider;
+import io.netty.buffer.UnpooledHeapByteBuf;
+
+import java.util.Objects;
+
+/**
+ * A Netty {@link io.netty.buffer.ByteBufAllocator} whose direct buffers are blocks of a
+ * {@link ThreadCachingAllocator}, returned to it on the final release. Heap buffers are Netty's
+ * own unpooled ones.
+ *
+ * <p>Direct buffers go through {@code toLeakAwareBuffer}, so Netty's leak detector
+ * ({@code -Dio.netty.leakDetection.level=paranoid}) reports buffers user code forgets to release.
+ * Buffers access memory through bounds-checked {@code MemorySegment}s only: this works whether
+ * or not Netty may use the JDK's Unsafe. Thread-safe; use it with
+ * {@code bootstrap.option(ChannelOption.ALLOCATOR, SliverByteBufAllocator.DEFAULT)}.
+ */
+public final class SliverByteBufAllocator extends AbstractByteBufAllocator implements ByteBufAllocatorMetricProvider {
+    /** Over {@link ThreadCachingAllocator#shared()}, preferring direct buffers. */
+    public static final SliverByteBufAllocator DEFAULT = new SliverByteBufAllocator(ThreadCachingAllocator.shared());
+
+    private final ThreadCachingAllocator memory;
+    private final ByteBufAllocatorMetric metric;
+
+    /** Direct buffers from {@code memory}; {@code buffer()} gives direct buffers. */
+    public SliverByteBufAllocator(ThreadCachingAllocator memory) {
+        super(true);
+        this.memory = Objects.requireNonNull(memory, "memory");
+        this.metric = new ByteBufAllocatorMetric() {
+            @Override
+            public long usedHeapMemory() {
+                return -1; // heap buffers are Netty's unpooled ones and are not counted
+            }
+
+            @Override
+            public long usedDirectMemory() {
+                return memory.stats().bytesInUse();
+            }
+
+            @Override
+            public String toString() {
+                return memory.stats().toString();
+            }
+        };
+    }
+
+    /** The Sliver allocator behind the direct buffers (for its full statistics). */
+    public ThreadCachingAllocator memory() {
+        return memory;
+    }
+
+    @Override
+    protected ByteBuf newHeapBuffer(int initialCapacity, int maxCapacity) {
+        return new UnpooledHeapByteBuf(this, initialCapacity, maxCapacity);
+    }
+
+    @Override
+    protected ByteBuf newDirectBuffer(int initialCapacity, int maxCapacity) {
+        return toLeakAwareBuffer(new SliverDirectByteBuf(this, memory, initialCapacity, maxCapacity));
+    }
+
+    /** True: direct buffers are recycled through Sliver's caches. */
+    @Override
+    public boolean isDirectBufferPooled() {
+        return true;
+    }
+
+    /** Used direct memory is Sliver's bytes in use; heap usage is not tracked (-1). */
+    @Override
+    public ByteBufAllocatorMetric metric() {
+        return metric;
+    }
+}

@@ -1,0 +1,281 @@
+package dev.sliver.netty;
+
+import dev.sliver.alloc.ThreadCachingAllocator;
+import dev.sliver.codec.Codec;
+import dev.sliver.codec.ReadOptions;
+import dev.sliver.core.Batch;
+import dev.sliver.core.CorruptRecordException;
+import dev.sliver.core.CountingAllocator;
+import dev.sliver.core.Slice;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.Channels;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class RecordPipelineTest {
+    private final CountingAllocator records = new CountingAllocator(ThreadCachingAllocator.shared());
+    private final ReadOptions options = ReadOptions.defaults().withAllocator(records).withMaxRecordBytes(8 << 20);
+
+    @BeforeAll
+    static void leakDetection() {
+        LeakCounter.install();
+    }
+
+    @AfterEach
+    void everySegmentCameBack() {
+        assertEquals(0, records.outstandingSegments(), "record segments outstanding");
+    }
+
+    private static byte[] serialize(List<byte[]> blobs) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Codec.serialize(blobs, Channels.newChannel(out));
+        return out.toByteArray();
+    }
+
+    private static List<byte[]> arrays(Batch batch) {
+        List<byte[]> out = new ArrayList<>();
+        for (Slice s : batch) {
+            out.add(s.toByteArray());
+        }
+        return out;
+    }
+
+    private static List<byte[]> randomBlobs(Random random, int maxBlob) {
+        List<byte[]> blobs = new ArrayList<>();
+        for (int i = random.nextInt(20); i > 0; i--) {
+            byte[] b = new byte[random.nextInt(maxBlob)];
+            random.nextBytes(b);
+            blobs.add(b);
+        }
+        return blobs;
+    }
+
+    @Test
+    void aRecordFedOneByteAtATimeDecodes() throws Exception {
+        byte[] bytes = serialize(List.of(new byte[] {1, 2, 3}, new byte[] {4, 5}, new byte[0]));
+        EmbeddedChannel channel = new EmbeddedChannel(new RecordDecoder(options));
+        for (byte b : bytes) {
+            channel.writeInbound(Unpooled.wrappedBuffer(new byte[] {b}));
+        }
+        Batch batch = channel.readInbound();
+        List<byte[]> got = arrays(batch);
+        assertArrayEquals(new byte[] {1, 2, 3}, got.get(0));
+        assertArrayEquals(new byte[] {4, 5}, got.get(1));
+        assertEquals(0, got.get(2).length);
+        batch.close();
+        assertNull(channel.readInbound());
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void severalRecordsInOneBufferDecodeInOrder() throws Exception {
+        byte[] one = serialize(List.of(new byte[] {1}));
+        byte[] two = serialize(List.of(new byte[] {2, 2}, new byte[] {3}));
+        ByteBuf both = Unpooled.wrappedBuffer(one, two, new byte[] {8, 0});
+        EmbeddedChannel channel = new EmbeddedChannel(new RecordDecoder(options));
+        channel.writeInbound(both);
+        try (Batch first = channel.readInbound(); Batch second = channel.readInbound()) {
+            assertEquals(1, first.size());
+            assertEquals(2, second.size());
+        }
+        assertEquals(0, both.refCnt(), "the decoder releases what it consumed");
+        channel.finishAndReleaseAll();
+    }
+
+    @Test
+    void aHostileHeaderIsRejectedBeforeAnyAllocationAndTheChannelClosed() {
+        ByteBuf hostile = Unpooled.buffer(16).writeLongLE(1L << 63).writeLongLE(1);
+        EmbeddedChannel channel = new EmbeddedChannel(new RecordDecoder(options));
+        CorruptRecordException e = assertThrows(CorruptRecordException.class, () -> channel.writeInbound(hostile));
+        assertTrue(e.getMessage().contains("exceeds the limit"), e.getMessage());
+        assertEquals(0, e.offset());
+        assertFalse(channel.isOpen());
+        assertEquals(0, records.totalAllocations(), "nothing was allocated");
+        assertEquals(0, hostile.refCnt());
+    }
+
+    @Test
+    void corruptLengthsAreRejectedAsSoonAsTheTableArrives() {
+        ByteBuf corrupt = Unpooled.buffer().writeLongLE(8 + 16 + 1000).writeLongLE(2).writeLongLE(5).writeLongLE(5);
+        EmbeddedChannel channel = new EmbeddedChannel(new RecordDecoder(options));
+        CorruptRecordException e = assertThrows(CorruptRecordException.class, () -> channel.writeInbound(corrupt));
+        assertTrue(e.getMessage().contains("lengths sum to 10"), e.getMessage());
+        assertEquals(16, e.offset());
+        assertFalse(channel.isOpen());
+    }
+
+    @Test
+    void aRecordCutByTheEndOfTheConnectionIsFreed() throws Exception {
+        byte[] bytes = serialize(List.of(new byte[100]));
+        EmbeddedChannel channel = new EmbeddedChannel(new RecordDecoder(options));
+        channel.writeInbound(Unpooled.wrappedBuffer(bytes, 0, 50));
+        assertEquals(1, records.outstandingSegments());
+        channel.close();
+        assertNull(channel.readInbound());
+    }
+
+    @Test
+    void theEncoderWritesExactlyTheCodecBytesWithoutCopyingPayloads() throws Exception {
+        EmbeddedChannel channel = new EmbeddedChannel(RecordEncoder.INSTANCE);
+        Slice a = Slice.copyOf(new byte[] {1, 2, 3}, records);
+        Slice b = Slice.copyOf(new byte[] {4, 5}, records);
+        channel.writeOutbound(List.of(a, b));
+        ByteBuf out = channel.readOutbound();
+        byte[] wire = new byte[out.readableBytes()];
+        out.readBytes(wire);
+        assertArrayEquals(serialize(List.of(new byte[] {1, 2, 3}, new byte[] {4, 5})), wire);
+        assertEquals(1, records.outstandingSegments() > 0 ? 1 : 0, "payloads are still referenced by the composite");
+        out.release();
+        channel.writeOutbound(List.of(Unpooled.wrappedBuffer(new byte[] {7})));
+        ByteBuf out2 = channel.readOutbound();
+        assertEquals(8 + 8 + 8 + 1, out2.readableBytes());
+        out2.release();
+        channel.writeOutbound(List.of());
+        ByteBuf empty = channel.readOutbound();
+        assertEquals(16, empty.readableBytes(), "an empty list is the empty record");
+        empty.release();
+        assertFalse(channel.finish());
+    }
+
+    /** A real server and client on loopback, both on SliverByteBufAllocator: records echo back intact. */
+    @Test
+    void recordsCrossARealConnection() throws Exception {
+        ThreadCachingAllocator netMemory = ThreadCachingAllocator.builder().name("pipeline-test").build();
+        SliverByteBufAllocator alloc = new SliverByteBufAllocator(netMemory);
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+        BlockingQueue<Object> received = new LinkedBlockingQueue<>();
+        try {
+            Channel server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                    .childOption(ChannelOption.ALLOCATOR, alloc)
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel ch) {
+                            ch.pipeline().addLast(RecordEncoder.INSTANCE, new RecordDecoder(options),
+                                    new ChannelInboundHandlerAdapter() {
+                                        @Override
+                                        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                                            ctx.writeAndFlush(msg); // echo: the encoder closes the batch
+                                        }
+
+                                        @Override
+                                        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                                            received.add(cause);
+                                        }
+                                    });
+                        }
+                    }).bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+            int port = ((InetSocketAddress) server.localAddress()).getPort();
+            Channel client = new Bootstrap().group(group).channel(NioSocketChannel.class)
+                    .option(ChannelOption.ALLOCATOR, alloc)
+                    .handler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel ch) {
+                            ch.pipeline().addLast(RecordEncoder.INSTANCE, new RecordDecoder(options),
+                                    new ChannelInboundHandlerAdapter() {
+                                        @Override
+                                        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                                            try (Batch batch = (Batch) msg) {
+                                                received.add(arrays(batch));
+                                            }
+                                        }
+                                    });
+                        }
+                    }).connect("127.0.0.1", port).sync().channel();
+
+            Random random = new Random(11);
+            List<List<byte[]>> sent = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                List<byte[]> blobs = randomBlobs(random, i % 50 == 0 ? 300_000 : 2000);
+                sent.add(blobs);
+                List<ByteBuf> bufs = new ArrayList<>();
+                blobs.forEach(b -> bufs.add(alloc.directBuffer(b.length).writeBytes(b)));
+                client.write(bufs);
+            }
+            client.flush();
+            // One record split into 7-byte writes, each flushed: it crosses many TCP reads.
+            List<byte[]> splitBlobs = randomBlobs(random, 5000);
+            sent.add(splitBlobs);
+            byte[] wire = serialize(splitBlobs);
+            for (int at = 0; at < wire.length; at += 7) {
+                client.writeAndFlush(Unpooled.wrappedBuffer(wire, at, Math.min(7, wire.length - at))).sync();
+            }
+            for (List<byte[]> expected : sent) {
+                Object got = received.poll(10, TimeUnit.SECONDS);
+                assertNotNull(got, "a record did not come back");
+                @SuppressWarnings("unchecked")
+                List<byte[]> blobs = (List<byte[]>) got;
+                assertEquals(expected.size(), blobs.size());
+                for (int i = 0; i < blobs.size(); i++) {
+                    assertArrayEquals(expected.get(i), blobs.get(i));
+                }
+            }
+
+            // A malicious header: the server closes that connection, and only that one.
+            Channel attacker = new Bootstrap().group(group).channel(NioSocketChannel.class)
+                    .handler(new ChannelInboundHandlerAdapter()).connect("127.0.0.1", port).sync().channel();
+            attacker.writeAndFlush(Unpooled.buffer(16).writeLongLE(-1L).writeLongLE(1)).sync();
+            assertTrue(attacker.closeFuture().await(10, TimeUnit.SECONDS), "the server closed the attacker");
+            Object cause = received.poll(10, TimeUnit.SECONDS);
+            assertInstanceOf(CorruptRecordException.class, cause);
+            assertTrue(client.isActive(), "other connections are unaffected");
+
+            client.close().sync();
+            server.close().sync();
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        }
+        assertEquals(0, netMemory.stats().bytesInUse(), "every ByteBuf went back to Sliver");
+        assertEquals(0, LeakCounter.settle(alloc), "Netty's paranoid leak detector found leaks");
+        netMemory.close();
+    }
+
+    @Test
+    void theLeakDetectorSeesSliverBuffersThatAreNeverReleased() throws Exception {
+        SliverByteBufAllocator alloc = new SliverByteBufAllocator(ThreadCachingAllocator.shared());
+        int before = LeakCounter.LEAKS.get();
+        leak(alloc);
+        for (int i = 0; i < 50 && LeakCounter.LEAKS.get() == before; i++) {
+            LeakCounter.settle(alloc);
+        }
+        assertTrue(LeakCounter.LEAKS.get() > before, "a dropped buffer is reported");
+        LeakCounter.LEAKS.set(before);
+    }
+
+    private static void leak(SliverByteBufAllocator alloc) {
+        alloc.directBuffer(64).writeLong(1); // never released
+    }
+
+    static {
+        // Keep ByteBuffer/ByteOrder imports honest for readers: the wire format is little-endian.
+        assert ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, 1).get(0) == 1;
+    }
+}

@@ -1,0 +1,157 @@
+package dev.sliver.netty;
+
+import dev.sliver.alloc.ThreadCachingAllocator;
+import dev.sliver.codec.Codec;
+import dev.sliver.core.Batch;
+import dev.sliver.core.CountingAllocator;
+import dev.sliver.core.Slice;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.util.IllegalReferenceCountException;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.lang.foreign.MemorySegment;
+import java.nio.ReadOnlyBufferException;
+import java.nio.channels.Channels;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class SliverByteBufsTest {
+    private final CountingAllocator memory = new CountingAllocator(ThreadCachingAllocator.shared());
+
+    @BeforeAll
+    static void leakDetection() {
+        LeakCounter.install();
+    }
+
+    private Slice slice(int... bytes) {
+        byte[] b = new byte[bytes.length];
+        for (int i = 0; i < b.length; i++) {
+            b[i] = (byte) bytes[i];
+        }
+        return Slice.copyOf(b, memory);
+    }
+
+    @Test
+    void aWrappedSliceShowsTheSameBytesWithoutCopying() {
+        try (Slice s = slice(1, 2, 3, 4)) {
+            ByteBuf buf = SliverByteBufs.wrap(s);
+            assertEquals(4, buf.readableBytes());
+            assertEquals(0x01020304, buf.getInt(0));
+            assertEquals(s.asSegment().address(), MemorySegment.ofBuffer(buf.nioBuffer()).address(), "same memory");
+            assertTrue(buf.isReadOnly());
+            assertThrows(ReadOnlyBufferException.class, () -> buf.setByte(0, 9));
+            assertThrows(IndexOutOfBoundsException.class, () -> buf.writeByte(9), "no room, and none can be made");
+            assertThrows(ReadOnlyBufferException.class, () -> buf.ensureWritable(1));
+            assertThrows(ReadOnlyBufferException.class, () -> buf.capacity(8));
+            assertEquals(2, s.refCount(), "the ByteBuf holds one slice reference");
+            assertTrue(buf.release());
+            assertEquals(1, s.refCount());
+        }
+        assertEquals(0, memory.outstandingSegments());
+    }
+
+    @Test
+    void releasingInEveryOrderFreesTheSegmentExactlyOnce() {
+        for (int order = 0; order < 4; order++) {
+            AtomicInteger frees = new AtomicInteger();
+            MemorySegment block = memory.allocate(8);
+            Slice s = Slice.wrap(block, () -> {
+                frees.incrementAndGet();
+                memory.free(block);
+            });
+            ByteBuf buf = SliverByteBufs.wrap(s);
+            ByteBuf dup = buf.retainedDuplicate();
+            ByteBuf part = buf.retainedSlice(2, 4);
+            switch (order) {
+                case 0 -> { s.release(); buf.release(); dup.release(); part.release(); }
+                case 1 -> { part.release(); dup.release(); buf.release(); s.release(); }
+                case 2 -> { buf.release(); s.release(); part.release(); dup.release(); }
+                default -> { dup.release(); s.release(); part.release(); buf.release(); }
+            }
+            assertEquals(1, frees.get(), "order " + order);
+            assertThrows(IllegalReferenceCountException.class, buf::release);
+            assertThrows(IllegalStateException.class, s::release);
+        }
+        assertEquals(0, memory.outstandingSegments());
+    }
+
+    @Test
+    void borrowedViewsFromABatchCanBeWrapped() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Codec.serialize(List.of(new byte[] {1, 2, 3}, new byte[] {4, 5}), Channels.newChannel(out));
+        ByteBuf wrapped;
+        try (Batch batch = Codec.deserialize(Channels.newChannel(new java.io.ByteArrayInputStream(out.toByteArray())))) {
+            wrapped = SliverByteBufs.wrap(batch.get(1));
+        }
+        assertEquals(0x0405, wrapped.getShort(0), "the ByteBuf keeps the record alive after the batch closed");
+        wrapped.release();
+    }
+
+    @Test
+    void aByteBufBecomesASliceHoldingOneReference() {
+        ByteBuf direct = Unpooled.directBuffer(16).writeBytes(new byte[] {9, 8, 7, 6});
+        direct.readByte();
+        Slice s = SliverByteBufs.asSlice(direct);
+        assertEquals(2, direct.refCnt());
+        assertArrayEquals(new byte[] {8, 7, 6}, s.toByteArray());
+        direct.setByte(1, 42);
+        assertEquals(42, s.get(0), "no copy");
+        direct.release();
+        assertEquals(7, s.get(1), "the slice keeps the ByteBuf alive");
+        s.release();
+        assertEquals(0, direct.refCnt());
+
+        CompositeByteBuf composite = Unpooled.compositeBuffer();
+        composite.addComponent(true, Unpooled.wrappedBuffer(new byte[] {1, 2}));
+        composite.addComponent(true, Unpooled.wrappedBuffer(new byte[] {3}));
+        try (Slice joined = SliverByteBufs.asSlice(composite, memory)) {
+            assertArrayEquals(new byte[] {1, 2, 3}, joined.toByteArray(), "several components are copied into one block");
+        }
+        composite.release();
+        assertEquals(0, memory.outstandingSegments());
+    }
+
+    @Test
+    void byteBufsSerializeExactlyAsArraysDo() throws Exception {
+        ByteArrayOutputStream expected = new ByteArrayOutputStream();
+        Codec.serialize(List.of(new byte[] {1, 2, 3}, new byte[] {4, 5}, new byte[0]), Channels.newChannel(expected));
+        CompositeByteBuf split = Unpooled.compositeBuffer();
+        split.addComponent(true, Unpooled.wrappedBuffer(new byte[] {4}));
+        split.addComponent(true, Unpooled.directBuffer(1).writeByte(5));
+        ByteBuf first = Unpooled.wrappedBuffer(new byte[] {0, 1, 2, 3}).skipBytes(1);
+        ByteArrayOutputStream actual = new ByteArrayOutputStream();
+        SliverByteBufs.serialize(List.of(first, split, Unpooled.EMPTY_BUFFER), Channels.newChannel(actual));
+        assertArrayEquals(expected.toByteArray(), actual.toByteArray());
+        assertEquals(1, first.readerIndex(), "indices are not changed");
+        first.release();
+        split.release();
+    }
+
+    @Test
+    void slicesLongerThan2GiBAreRefusedClearly() throws Exception {
+        java.nio.file.Path sparse = java.nio.file.Files.createTempFile("sparse", ".bin");
+        try {
+            try (var raf = new java.io.RandomAccessFile(sparse.toFile(), "rw")) {
+                raf.setLength(3L << 30);
+            }
+            var arena = java.lang.foreign.Arena.ofShared();
+            MemorySegment mapped;
+            try (var ch = java.nio.channels.FileChannel.open(sparse)) {
+                mapped = ch.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, 3L << 30, arena);
+            }
+            try (Slice big = Slice.wrap(mapped, arena::close)) {
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SliverByteBufs.wrap(big));
+                assertTrue(e.getMessage().contains("2 GiB"), e.getMessage());
+                assertEquals(1, big.refCount(), "nothing retained on failure");
+            }
+        } finally {
+            java.nio.file.Files.delete(sparse);
+        }
+    }
+}
