@@ -27,6 +27,8 @@ final class Span {
     final int pages;
     final int sizeClass;
     final int blockSize;
+    /** The smallest request served by this class: a free of a smaller size is a slice of a block. */
+    private final int minSize;
     final long base;
     final int capacity;
     private final long magic;
@@ -43,6 +45,7 @@ final class Span {
         this.pages = pages;
         this.sizeClass = sizeClass;
         this.blockSize = SizeClasses.size(sizeClass);
+        this.minSize = sizeClass == 0 ? 0 : SizeClasses.size(sizeClass - 1) + 1;
         this.base = chunk.base + ((long) firstPage << SizeClasses.PAGE_SHIFT);
         this.capacity = (int) (((long) pages << SizeClasses.PAGE_SHIFT) / blockSize);
         this.magic = ((1L << MAGIC_SHIFT) + blockSize - 1) / blockSize;
@@ -86,8 +89,7 @@ final class Span {
             throw notABlock(address);
         }
         long size = segment.byteSize();
-        if (size <= blockSize && SizeClasses.classOf(size) == sizeClass
-                && STATE.compareAndSet(state, index, ALLOCATED, FREE)) {
+        if (size <= blockSize && size >= minSize && STATE.compareAndSet(state, index, ALLOCATED, FREE)) {
             return index;
         }
         return freeUnusual(index, address, size);
@@ -96,7 +98,7 @@ final class Span {
     /** An over-aligned block, or a misuse to report. */
     private int freeUnusual(int index, long address, long size) {
         byte current = (byte) STATE.getVolatile(state, index);
-        if (size > blockSize || (current == ALLOCATED && SizeClasses.classOf(size) != sizeClass)) {
+        if (size > blockSize || (current == ALLOCATED && size < minSize)) {
             throw wrongSize(address, size);
         }
         if (current != ALLOCATED_ALIGNED || !STATE.compareAndSet(state, index, ALLOCATED_ALIGNED, FREE)) {

@@ -63,6 +63,13 @@ public final class RecordFormat {
         return (int) count;
     }
 
+    private static CorruptRecordException lengthTooLarge(Object source, long lengthsOffset, long at, long length,
+                                                          long payloadBytes, long sum) {
+        return new CorruptRecordException(String.valueOf(source), lengthsOffset + at, "length of blob " + at / WORD
+                + " (" + Long.toUnsignedString(length) + ") exceeds the " + (payloadBytes - sum)
+                + " payload bytes left; lengths must sum to " + payloadBytes);
+    }
+
     /**
      * Validates {@code count} lengths and writes each blob's end offset into {@code ends} (which
      * may be {@code lengths} itself: each slot is read before it is written).
@@ -78,14 +85,13 @@ public final class RecordFormat {
     public static void lengthsToEnds(MemorySegment lengths, MemorySegment ends, int count, long payloadBytes,
                               Object source, long lengthsOffset) throws CorruptRecordException {
         long sum = 0;
-        for (int i = 0; i < count; i++) {
-            long at = (long) i * WORD;
+        long limit = (long) count * WORD;
+        // A counted loop over long offsets: C2 hoists the segment bounds checks out of it.
+        for (long at = 0; at < limit; at += WORD) {
             long length = lengths.get(U64, at);
             // Unsigned compare: a length of 2^63 or more reads as negative and must be rejected too.
             if (Long.compareUnsigned(length, payloadBytes - sum) > 0) {
-                throw new CorruptRecordException(String.valueOf(source), lengthsOffset + at, "length of blob " + i + " ("
-                        + Long.toUnsignedString(length) + ") exceeds the " + (payloadBytes - sum)
-                        + " payload bytes left; lengths must sum to " + payloadBytes);
+                throw lengthTooLarge(source, lengthsOffset, at, length, payloadBytes, sum);
             }
             sum += length;
             ends.set(U64, at, sum);

@@ -40,7 +40,8 @@ public final class RecordReader implements AutoCloseable {
     private final Object source;
     private final ReadOptions options;
     private final boolean closeChannel;
-    private final ByteBuffer word = ByteBuffer.allocate(WORD).order(ByteOrder.LITTLE_ENDIAN);
+    /** total_length and count: every record has both, so reading 16 bytes never reads past one. */
+    private final ByteBuffer header = ByteBuffer.allocate(2 * WORD).order(ByteOrder.LITTLE_ENDIAN);
     /** Offset in the source of the next byte to read (absolute for seekable channels). */
     private long position;
 
@@ -90,40 +91,52 @@ public final class RecordReader implements AutoCloseable {
      */
     public Batch next() throws IOException {
         long start = position;
-        word.clear();
-        int got = readFully(word);
+        header.clear();
+        int got = readFully(header);
         if (got == 0) {
             return null;
         }
         if (got < WORD) {
             throw truncated(start, WORD, got);
         }
-        long total = word.getLong(0);
+        long total = header.getLong(0);
         boolean sized = channel instanceof SeekableByteChannel;
-        long available = sized ? ((SeekableByteChannel) channel).size() - position : options.maxRecordBytes();
+        long available = sized ? ((SeekableByteChannel) channel).size() - start - WORD : options.maxRecordBytes();
         RecordFormat.checkTotal(total, available, sized, source, start);
+        if (got < 2 * WORD) {
+            throw truncated(start, WORD + total, got);
+        }
+        long rawCount = header.getLong(WORD);
+        int count = RecordFormat.checkCount(rawCount, total, source, start + WORD);
 
         MemoryAllocator allocator = options.allocator();
         MemorySegment record = allocator.allocate(total, WORD);
         try {
-            return readBody(record, total, start);
+            record.set(U64, 0, rawCount);
+            return readBody(record, count, sized, start);
         } catch (IOException | RuntimeException | Error e) {
             allocator.free(record);
             throw e;
         }
     }
 
-    /** Reads {@code [count][lengths][payload]} into {@code record}, validating as it goes. */
-    private Batch readBody(MemorySegment record, long total, long start) throws IOException {
-        long bodyStart = start + WORD;
-        readFully(record, 0, WORD, start, total);
-        int count = RecordFormat.checkCount(record.get(U64, 0), total, source, bodyStart);
+    /**
+     * Reads {@code [lengths][payload]} into {@code record} (whose count is already in place) and
+     * validates the lengths. A sized source is known to hold the whole record, so it is read in
+     * one go; a stream is read table first, so that bad lengths fail before the payload arrives.
+     */
+    private Batch readBody(MemorySegment record, int count, boolean sized, long start) throws IOException {
+        long total = record.byteSize();
         long tableEnd = WORD + (long) count * WORD;
-        readFully(record, WORD, tableEnd, start, total);
         MemorySegment table = record.asSlice(WORD, tableEnd - WORD);
-        RecordFormat.lengthsToEnds(table, table, count, total - tableEnd, source, bodyStart + WORD);
-        readFully(record, tableEnd, total, start, total);
-
+        if (sized) {
+            readFully(record, WORD, total, start, total);
+            RecordFormat.lengthsToEnds(table, table, count, total - tableEnd, source, start + 2 * WORD);
+        } else {
+            readFully(record, WORD, tableEnd, start, total);
+            RecordFormat.lengthsToEnds(table, table, count, total - tableEnd, source, start + 2 * WORD);
+            readFully(record, tableEnd, total, start, total);
+        }
         MemoryAllocator allocator = options.allocator();
         Slice payload = Slice.wrap(record.asSlice(tableEnd), () -> allocator.free(record));
         return Batch.of(payload, table);
