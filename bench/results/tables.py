@@ -1,0 +1,107 @@
+# Turns JMH JSON results into the tables of BENCHMARKS.md: python3 bench/results/tables.py [DIR]
+import json, statistics, os
+import sys
+D=sys.argv[1] if len(sys.argv) > 1 else 'bench/results/2026-11-22'
+def load(name):
+    p=f'{D}/{name}.json'
+    return json.load(open(p)) if os.path.exists(p) and os.path.getsize(p) > 0 else []
+def med(r, metric=None):
+    pm = r['primaryMetric'] if metric is None else r['secondaryMetrics'][metric]
+    raw=[v for f in pm['rawData'] for v in f]
+    return statistics.median(raw), pm['score'], pm['scoreError']
+def gc(r):
+    s=r.get('secondaryMetrics',{}).get('gc.alloc.rate.norm')
+    return s['score'] if s else None
+def f(x, d=1):
+    if x is None: return '–'
+    if abs(x) >= 10000: return f'{x:,.0f}'
+    if abs(x) >= 100: return f'{x:,.0f}'
+    return f'{x:.{d}f}'
+out=[]
+# Codec
+rs=load('CodecBench')
+if rs:
+    out.append('### CodecBench — read one record (µs/op, lower is better)\n')
+    out.append('| shape | mode | median | mean ± 99.9% error | heap B/op | vs bulkRead (median) |')
+    out.append('| --- | --- | ---: | ---: | ---: | ---: |')
+    by={(r['params']['shape'],r['params']['mode']):r for r in rs}
+    for shape in ['10000x50','262144x4096']:
+        floor=med(by[(shape,'bulkRead')])[0] if (shape,'bulkRead') in by else None
+        for mode in ['sliver','sliverMap','copying','bulkRead']:
+            r=by.get((shape,mode))
+            if not r: continue
+            m,s,e=med(r)
+            ratio=m/floor; out.append(f'| {shape} | {mode} | {f(m)} | {f(s)} ± {f(e)} | {f(gc(r),0)} | ' + (f'{ratio:.2f}x' if ratio >= 0.01 else f'{ratio:.4f}x') + ' |')
+    out.append('')
+# Allocator
+rs=load('AllocatorBench')
+if rs:
+    impls=['sliver','malloc','nettyAdaptive','nettyPooled','jdkArena']
+    for bench,title in [('allocateFree','one allocate + free, 1 thread'),('twoThreads','one allocate + free, 2 threads (per-op time of each thread)'),('batch64','64 allocations then 64 frees (per allocation)')]:
+        out.append(f'### AllocatorBench.{bench} — {title} (ns/op, median; ± is the 99.9% error of the mean)\n')
+        out.append('| size | '+' | '.join(impls)+' | sliver vs malloc | sliver vs nettyAdaptive |')
+        out.append('| ---: | '+' | '.join(['---:']*len(impls))+' | ---: | ---: |')
+        by={(r['params']['impl'],r['params']['size']):r for r in rs if r['benchmark'].endswith('.'+bench)}
+        for size in ['64','512','4096','32768']:
+            cells=[]; meds={}
+            for i in impls:
+                r=by.get((i,size))
+                if r:
+                    m,s,e=med(r); meds[i]=m; cells.append(f'{f(m)} ± {f(e)}')
+                else: cells.append('–')
+            sm=meds.get('sliver')
+            out.append(f'| {size} | '+' | '.join(cells)+f" | {meds['malloc']/sm:.2f}x | {meds['nettyAdaptive']/sm:.2f}x |")
+        out.append('')
+    out.append('Heap allocated per operation (B/op, `-prof gc`): ' + ', '.join(
+        f"{i} {f(gc(next(r for r in rs if r['benchmark'].endswith('.allocateFree') and r['params']['impl']==i and r['params']['size']=='64')),0)}" for i in impls) + ' (at 64 B).\n')
+# Cross
+rs=load('CrossThreadBench')
+if rs:
+    out.append('### CrossThreadBench — producer allocates, consumer frees on another thread (blocks moved per µs, higher is better)\n')
+    out.append('| size | impl | blocks/µs (median) | mean ± error | sliver vs this |')
+    out.append('| ---: | --- | ---: | ---: | ---: |')
+    prods={}
+    for r in rs:
+        sm=r['secondaryMetrics'].get('produce')
+        raw=[v for fk in sm['rawData'] for v in fk]
+        prods[(r['params']['size'],r['params']['impl'])]=(statistics.median(raw), sm['score'], sm['scoreError'])
+    for size in ['64','4096']:
+        s0=prods[(size,'sliver')][0]
+        for i in ['sliver','malloc','nettyPooled','nettyAdaptive']:
+            m,s,e=prods[(size,i)]
+            out.append(f'| {size} | {i} | {f(m,2)} | {f(s,2)} ± {f(e,2)} | {s0/m:.2f}x |')
+    out.append('')
+rs=load('DesignNoteBench')
+if rs:
+    out.append("### DesignNoteBench — the design note's workload: 8 threads, sizes (i % 16 + 1) x 64, freed in batches of 100 (ops/s, higher is better)\n")
+    out.append('| impl | ops/s (median) | mean ± error |')
+    out.append('| --- | ---: | ---: |')
+    for r in rs:
+        m,s,e=med(r)
+        out.append(f"| {r['params']['impl']} | {m/1e6:.1f} M | {s/1e6:.1f} M ± {e/1e6:.1f} M |")
+    out.append('')
+rs=load('ByteBufAllocatorBench')
+if rs:
+    out.append('### ByteBufAllocatorBench — directBuffer(size), write 8 bytes, release (ns/op, median ± error; heap B/op)\n')
+    out.append('| threads | size | sliver | nettyAdaptive | nettyPooled | nettyAdaptive / sliver | heap B/op sliver / adaptive / pooled |')
+    out.append('| ---: | ---: | ---: | ---: | ---: | ---: | --- |')
+    for bench,th in [('oneThread',1),('twoThreads',2)]:
+        by={(r['params']['impl'],r['params']['size']):r for r in rs if r['benchmark'].endswith('.'+bench)}
+        for size in ['64','4096','32768']:
+            ms={i:med(by[(i,size)]) for i in ['sliver','nettyAdaptive','nettyPooled']}
+            g=' / '.join(f(gc(by[(i,size)]),0) for i in ['sliver','nettyAdaptive','nettyPooled'])
+            out.append(f"| {th} | {size} | {f(ms['sliver'][0])} ± {f(ms['sliver'][2])} | {f(ms['nettyAdaptive'][0])} ± {f(ms['nettyAdaptive'][2])} | {f(ms['nettyPooled'][0])} ± {f(ms['nettyPooled'][2])} | {ms['nettyAdaptive'][0]/ms['sliver'][0]:.2f}x | {g} |")
+    out.append('')
+rs=load('NettyDecodeBench')
+if rs:
+    out.append('### NettyDecodeBench — receive a burst of 64 records over loopback TCP (µs per burst; heap B per burst)\n')
+    out.append('| blobs per record (100 B each) | decoder | median µs | mean ± error | heap B/burst | heap B/record | lengthField / sliver |')
+    out.append('| ---: | --- | ---: | ---: | ---: | ---: | ---: |')
+    by={(r['params']['blobs'],r['params']['decoder']):r for r in rs}
+    for b in ['100','1000']:
+        sm=med(by[(b,'sliver')])[0]
+        for d in ['sliver','lengthField']:
+            m,s,e=med(by[(b,d)])
+            out.append(f'| {b} | {d} | {f(m)} | {f(s)} ± {f(e)} | {f(gc(by[(b,d)]),0)} | {f(gc(by[(b,d)])/64,0)} | {m/sm:.2f}x |')
+    out.append('')
+print('\n'.join(out))
