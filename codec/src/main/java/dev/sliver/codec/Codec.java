@@ -138,6 +138,13 @@ public final class Codec {
         }
     }
 
+    /** A directory opens as a channel on Linux and fails at the first read with no name in the message. */
+    static void requireNotDirectory(Path path) throws IOException {
+        if (java.nio.file.Files.isDirectory(path)) {
+            throw new java.nio.file.FileSystemException(path.toString(), null, "is a directory");
+        }
+    }
+
     private static Batch requireRecord(Batch batch, Object source, long offset) throws CorruptRecordException {
         if (batch == null) {
             throw new CorruptRecordException(String.valueOf(source), offset, "no record: the input ended before a header");
@@ -161,6 +168,7 @@ public final class Codec {
      * <p>The file must not be truncated while mapped: reads past its new end fail in the OS.
      */
     public static Batch map(Path path, ReadOptions options) throws IOException {
+        requireNotDirectory(path);
         Arena arena = Arena.ofShared();
         try {
             MemorySegment file;

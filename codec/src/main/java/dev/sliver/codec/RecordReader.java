@@ -69,6 +69,7 @@ public final class RecordReader implements AutoCloseable {
 
     /** Opens {@code path} for reading; {@link #close()} closes the file. */
     public static RecordReader open(Path path, ReadOptions options) throws IOException {
+        Codec.requireNotDirectory(path);
         var channel = java.nio.channels.FileChannel.open(path, StandardOpenOption.READ);
         try {
             return new RecordReader(channel, path, options, true);
@@ -159,7 +160,13 @@ public final class RecordReader implements AutoCloseable {
     private int readFully(ByteBuffer buffer) throws IOException {
         int read = 0;
         while (buffer.hasRemaining()) {
-            int n = channel.read(buffer);
+            int n;
+            try {
+                n = channel.read(buffer);
+            } catch (IOException e) {
+                // The channel's own message rarely says which file or where: add both.
+                throw new IOException(source + ": " + e.getMessage() + " at byte " + position, e);
+            }
             if (n < 0) {
                 break;
             }

@@ -52,6 +52,16 @@ class CodecValidationTest {
     }
 
     @Test
+    void aDirectoryIsRefusedByName() {
+        for (var read : List.<org.junit.jupiter.api.function.Executable>of(
+                () -> Codec.deserialize(dir, options), () -> Codec.map(dir, options), () -> Codec.readAll(dir, options))) {
+            java.nio.file.FileSystemException e = assertThrows(java.nio.file.FileSystemException.class, read);
+            assertEquals(dir.toString(), e.getFile());
+            assertTrue(e.getMessage().contains("is a directory"), e.getMessage());
+        }
+    }
+
+    @Test
     void emptyInputHasNoRecord() throws Exception {
         assertCorrupt(new byte[0], "", 0);
     }

@@ -101,6 +101,8 @@ class MainTest {
             assertEquals(1, line.lines().count(), line);
             assertEquals("sliver: " + strg + ": total_length 19 exceeds the 18 bytes remaining at byte 0", line);
         }
+        assertEquals(1, run("inspect", dir.toString()));
+        assertEquals("sliver: " + dir + ": is a directory", err().strip());
         assertEquals(1, run("unpack", dir.resolve("missing").toString(), dir.toString()));
         assertEquals("sliver: " + dir.resolve("missing") + ": no such file or directory", err().strip());
     }
