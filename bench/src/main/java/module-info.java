@@ -3,5 +3,6 @@ open module dev.sliver.bench {
     requires dev.sliver.codec;
     requires jmh.core;
     requires dev.sliver.netty;
+    requires dev.sliver.examples;
     requires io.netty.codec;
 }

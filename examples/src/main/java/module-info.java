@@ -3,4 +3,5 @@ module dev.sliver.examples {
     requires dev.sliver.codec;
     requires dev.sliver.netty;
     requires io.netty.common;
+    exports dev.sliver.examples;
 }

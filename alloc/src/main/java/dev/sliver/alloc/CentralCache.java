@@ -71,11 +71,11 @@ final class CentralCache {
     }
 
     /** Decay: empties, into the spans, every class stack that did not move since the last tick. */
-    void drainIdle(boolean all) {
+    void drainIdle() {
         long[] batch = new long[32];
         for (int c = 0; c < stacks.length; c++) {
             int moves = stacks[c].moves();
-            if (all || moves == lastMoves[c]) {
+            if (moves == lastMoves[c]) {
                 for (int n; (n = stacks[c].pop(batch, 0)) > 0; ) {
                     returnToSpans(batch, 0, n);
                 }

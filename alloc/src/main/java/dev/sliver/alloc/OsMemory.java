@@ -62,11 +62,6 @@ final class OsMemory {
     private OsMemory() {
     }
 
-    /** Whether mappings come from mmap (else from Arena.allocate). */
-    static boolean usesMmap() {
-        return MMAP != null;
-    }
-
     /** {@code size} bytes aligned to {@link #ALIGNMENT}, unmapped when {@code arena} closes. */
     static MemorySegment map(long size, Arena arena) {
         if (MMAP == null) {

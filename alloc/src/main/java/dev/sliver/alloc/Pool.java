@@ -15,7 +15,6 @@ import java.util.concurrent.locks.ReentrantLock;
  * fresh blocks, taking blocks back from the central cache, and releasing empty chunks.
  */
 final class Pool {
-    final int id;
     final ReentrantLock lock = new ReentrantLock();
     private final PageMap pageMap;
     private final AllocatorCounters counters;
@@ -23,8 +22,7 @@ final class Pool {
     /** Per class: spans that still hold free blocks. */
     private final List<ArrayDeque<Span>> partial = new ArrayList<>();
 
-    Pool(int id, PageMap pageMap, AllocatorCounters counters) {
-        this.id = id;
+    Pool(PageMap pageMap, AllocatorCounters counters) {
         this.pageMap = pageMap;
         this.counters = counters;
         for (int c = 0; c < SizeClasses.count(); c++) {

@@ -88,7 +88,7 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
         this.large = new LargeBlocks(counters, b.maxIdleLargeBytes);
         this.pools = new Pool[b.pools];
         for (int i = 0; i < pools.length; i++) {
-            pools[i] = new Pool(i, pageMap, counters);
+            pools[i] = new Pool(pageMap, counters);
         }
         this.stripes = new ThreadCache[Integer.highestOneBit(b.stripes - 1) << 1];
         for (int i = 0; i < stripes.length; i++) {
@@ -321,7 +321,7 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
     /** One decay tick: reap dead threads, drain idle central stacks, unmap what stayed unused. */
     void decay() {
         reapDeadThreads();
-        central.drainIdle(false);
+        central.drainIdle();
         long now = System.nanoTime();
         for (Pool pool : pools) {
             pool.releaseIdleChunks(now, decayNanos);

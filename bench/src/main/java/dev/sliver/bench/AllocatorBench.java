@@ -41,9 +41,7 @@ public class AllocatorBench {
     @Benchmark
     @Threads(2)
     public void twoThreads(Blackhole bh) {
-        Object h = allocator.allocate(size);
-        bh.consume(h);
-        allocator.free(h);
+        allocateFree(bh);
     }
 
     @Benchmark

@@ -3,6 +3,7 @@ package dev.sliver.bench;
 import dev.sliver.codec.Codec;
 import dev.sliver.codec.ReadOptions;
 import dev.sliver.core.Batch;
+import dev.sliver.examples.CopyingReader;
 import org.openjdk.jmh.annotations.*;
 import org.openjdk.jmh.infra.Blackhole;
 
@@ -10,7 +11,6 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -89,7 +89,7 @@ public class CodecBench {
                     bh.consume(batch.length(batch.size() - 1));
                 }
             }
-            case "copying" -> bh.consume(copying());
+            case "copying" -> bh.consume(CopyingReader.read(channel));
             case "bulkRead" -> bh.consume(bulkRead());
             default -> throw new IllegalArgumentException(mode);
         }
@@ -107,22 +107,4 @@ public class CodecBench {
         return size;
     }
 
-    private List<byte[]> copying() throws IOException {
-        ByteBuffer word = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-        channel.read(word);
-        ByteBuffer body = ByteBuffer.allocate((int) word.flip().getLong()).order(ByteOrder.LITTLE_ENDIAN);
-        while (body.hasRemaining() && channel.read(body) >= 0) {
-            // keep reading
-        }
-        int count = (int) body.getLong(0);
-        int payload = 8 + 8 * count;
-        List<byte[]> blobs = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            byte[] blob = new byte[(int) body.getLong(8 + 8 * i)];
-            body.get(payload, blob);
-            payload += blob.length;
-            blobs.add(blob);
-        }
-        return blobs;
-    }
 }

@@ -6,8 +6,6 @@ import dev.sliver.core.Slice;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -80,7 +78,7 @@ final class Demo {
             }
             channel.position(second);
             t0 = System.nanoTime();
-            List<byte[]> blobs = copyingRead(channel);
+            List<byte[]> blobs = CopyingReader.read(channel);
             copying[r] = System.nanoTime() - t0;
             check(blobs.size() == BLOBS, "short read");
         }
@@ -91,27 +89,6 @@ final class Demo {
         out.printf("reading record 2, median of %d rounds: zero-copy %.1f us, copying %.1f us (%.1fx)%n",
                 ROUNDS, z / 1e3, c / 1e3, (double) c / z);
         out.println("(a quick wall-clock figure; bench/ has the JMH measurements)");
-    }
-
-    /** What the design note's first version does: read the record, then one new array per blob. */
-    private static List<byte[]> copyingRead(FileChannel channel) throws IOException {
-        ByteBuffer word = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-        channel.read(word);
-        ByteBuffer body = ByteBuffer.allocate((int) word.flip().getLong()).order(ByteOrder.LITTLE_ENDIAN);
-        while (body.hasRemaining() && channel.read(body) >= 0) {
-            // keep reading
-        }
-        body.flip();
-        int count = (int) body.getLong();
-        int payload = 8 + 8 * count;
-        List<byte[]> blobs = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            byte[] blob = new byte[(int) body.getLong(8 + 8 * i)];
-            body.get(payload, blob);
-            payload += blob.length;
-            blobs.add(blob);
-        }
-        return blobs;
     }
 
     private static void check(boolean ok, String what) {
