@@ -72,6 +72,13 @@ public final class RecordDecoder extends ChannelInboundHandlerAdapter {
             }
         } catch (CorruptRecordException e) {
             fail(ctx, e);
+        } catch (RuntimeException | OutOfMemoryError e) {
+            // e.g. the allocator could not provide the record's memory: the stream position is
+            // lost, so the connection cannot continue.
+            failed = true;
+            freePartial();
+            ctx.fireExceptionCaught(e);
+            ctx.close();
         } finally {
             in.release();
         }

@@ -134,6 +134,27 @@ class RecordPipelineTest {
     }
 
     @Test
+    void anAllocatorFailureClosesTheConnection() {
+        dev.sliver.core.MemoryAllocator failing = new dev.sliver.core.MemoryAllocator() {
+            @Override
+            public java.lang.foreign.MemorySegment allocate(long byteSize, long alignment) {
+                throw new OutOfMemoryError("test: no memory for " + byteSize + " bytes");
+            }
+
+            @Override
+            public void free(java.lang.foreign.MemorySegment segment) {
+                throw new AssertionError("nothing was allocated");
+            }
+        };
+        EmbeddedChannel channel = new EmbeddedChannel(new RecordDecoder(options.withAllocator(failing)));
+        ByteBuf record = Unpooled.buffer().writeLongLE(8).writeLongLE(0);
+        OutOfMemoryError e = assertThrows(OutOfMemoryError.class, () -> channel.writeInbound(record));
+        assertEquals("test: no memory for 8 bytes", e.getMessage(), "the allocator's own error reaches the pipeline");
+        assertFalse(channel.isOpen());
+        assertEquals(0, record.refCnt());
+    }
+
+    @Test
     void aRecordCutByTheEndOfTheConnectionIsFreed() throws Exception {
         byte[] bytes = serialize(List.of(new byte[100]));
         EmbeddedChannel channel = new EmbeddedChannel(new RecordDecoder(options));
