@@ -14,6 +14,11 @@ import java.lang.foreign.MemorySegment;
  *
  * <p>Memory is not necessarily zeroed, like {@code malloc}. Implementations must be safe to call
  * from any thread, and {@code free} may be called from a different thread than {@code allocate}.
+ *
+ * <p>A freed block may be reused, but its memory must never become unmapped while a segment to it
+ * can still be used: give memory back to the OS only by closing the {@link java.lang.foreign.Arena}
+ * its segments belong to, so that a stale segment throws instead of crashing the JVM. Sliver's
+ * views rely on this to keep every misuse safe.
  */
 public interface MemoryAllocator {
 
