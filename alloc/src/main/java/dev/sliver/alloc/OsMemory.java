@@ -49,7 +49,8 @@ final class OsMemory {
                         ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
             } catch (RuntimeException | Error e) { // IllegalCallerException when native access is denied
                 System.getLogger("dev.sliver.alloc").log(System.Logger.Level.INFO,
-                        "mmap unavailable (" + e + "); chunks come from Arena.allocate", e);
+                        "mmap unavailable (" + e + "); chunks come from Arena.allocate, and freed memory "
+                                + "returns to the OS only as malloc allows. Enable native access for dev.sliver.alloc.");
                 mmap = null;
                 munmap = null;
             }
