@@ -138,13 +138,6 @@ public final class Codec {
         }
     }
 
-    /** A directory opens as a channel on Linux and fails at the first read with no name in the message. */
-    static void requireNotDirectory(Path path) throws IOException {
-        if (java.nio.file.Files.isDirectory(path)) {
-            throw new java.nio.file.FileSystemException(path.toString(), null, "is a directory");
-        }
-    }
-
     private static Batch requireRecord(Batch batch, Object source, long offset) throws CorruptRecordException {
         if (batch == null) {
             throw new CorruptRecordException(String.valueOf(source), offset, "no record: the input ended before a header");
@@ -168,12 +161,16 @@ public final class Codec {
      * <p>The file must not be truncated while mapped: reads past its new end fail in the OS.
      */
     public static Batch map(Path path, ReadOptions options) throws IOException {
-        requireNotDirectory(path);
         Arena arena = Arena.ofShared();
         try {
             MemorySegment file;
             try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
-                file = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size(), arena);
+                try {
+                    file = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size(), arena);
+                } catch (IOException e) {
+                    // The JDK's message (a directory gives "No such device") names neither file nor offset.
+                    throw new IOException(path + ": cannot map: " + e.getMessage() + " at byte 0", e);
+                }
             }
             return mapRecord(file, path, options.allocator(), arena);
         } catch (IOException | RuntimeException | Error e) {

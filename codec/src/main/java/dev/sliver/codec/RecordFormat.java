@@ -4,6 +4,7 @@ import dev.sliver.core.CorruptRecordException;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
@@ -61,6 +62,32 @@ public final class RecordFormat {
                     + (Integer.MAX_VALUE - 8) + " blobs per record");
         }
         return (int) count;
+    }
+
+    /** Bytes of the header of a record of {@code count} blobs: total_length, count, the lengths. */
+    public static int headerBytes(int count) {
+        return Math.multiplyExact(count + 2, WORD);
+    }
+
+    /**
+     * Writes the header of a record of {@code count} blobs into {@code dst} at its position
+     * (little-endian, whatever the buffer's order): total_length, count, then each length.
+     *
+     * @return the record's total size in bytes, header included
+     */
+    public static long writeHeader(ByteBuffer dst, int count, java.util.function.IntToLongFunction length) {
+        long payloadBytes = 0;
+        for (int i = 0; i < count; i++) {
+            payloadBytes = Math.addExact(payloadBytes, length.applyAsLong(i));
+        }
+        long total = Math.addExact(WORD * (count + 1L), payloadBytes);
+        ByteBuffer le = dst.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        le.putLong(total).putLong(count);
+        for (int i = 0; i < count; i++) {
+            le.putLong(length.applyAsLong(i));
+        }
+        dst.position(le.position());
+        return WORD + total;
     }
 
     private static CorruptRecordException lengthTooLarge(Object source, long lengthsOffset, long at, long length,

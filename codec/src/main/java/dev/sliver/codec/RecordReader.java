@@ -69,7 +69,6 @@ public final class RecordReader implements AutoCloseable {
 
     /** Opens {@code path} for reading; {@link #close()} closes the file. */
     public static RecordReader open(Path path, ReadOptions options) throws IOException {
-        Codec.requireNotDirectory(path);
         var channel = java.nio.channels.FileChannel.open(path, StandardOpenOption.READ);
         try {
             return new RecordReader(channel, path, options, true);

@@ -3,7 +3,6 @@ package dev.sliver.codec;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.GatheringByteChannel;
 import java.nio.channels.WritableByteChannel;
 import java.util.ArrayList;
@@ -26,7 +25,6 @@ public final class RecordWriter {
     private final List<ByteBuffer> payload = new ArrayList<>();
     private long[] lengths = new long[16];
     private int count;
-    private long payloadBytes;
 
     /** A new, empty record. */
     public RecordWriter() {
@@ -57,18 +55,12 @@ public final class RecordWriter {
             lengths = java.util.Arrays.copyOf(lengths, count * 2);
         }
         lengths[count++] = length;
-        payloadBytes = Math.addExact(payloadBytes, length);
     }
 
     /** Writes the record; returns the bytes written. */
     public long writeTo(WritableByteChannel channel) throws IOException {
-        ByteBuffer header = ByteBuffer.allocate(Math.multiplyExact(count + 2, RecordFormat.WORD))
-                .order(ByteOrder.LITTLE_ENDIAN);
-        long total = Math.addExact(RecordFormat.WORD * (count + 1L), payloadBytes);
-        header.putLong(total).putLong(count);
-        for (int i = 0; i < count; i++) {
-            header.putLong(lengths[i]);
-        }
+        ByteBuffer header = ByteBuffer.allocate(RecordFormat.headerBytes(count));
+        long recordBytes = RecordFormat.writeHeader(header, count, i -> lengths[i]);
         header.flip();
 
         ByteBuffer[] buffers = new ByteBuffer[payload.size() + 1];
@@ -77,7 +69,7 @@ public final class RecordWriter {
             buffers[i + 1] = payload.get(i);
         }
         write(channel, buffers);
-        return RecordFormat.WORD + total;
+        return recordBytes;
     }
 
     private static void write(WritableByteChannel channel, ByteBuffer[] buffers) throws IOException {

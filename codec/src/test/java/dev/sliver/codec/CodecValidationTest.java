@@ -55,9 +55,9 @@ class CodecValidationTest {
     void aDirectoryIsRefusedByName() {
         for (var read : List.<org.junit.jupiter.api.function.Executable>of(
                 () -> Codec.deserialize(dir, options), () -> Codec.map(dir, options), () -> Codec.readAll(dir, options))) {
-            java.nio.file.FileSystemException e = assertThrows(java.nio.file.FileSystemException.class, read);
-            assertEquals(dir.toString(), e.getFile());
-            assertTrue(e.getMessage().contains("is a directory"), e.getMessage());
+            java.io.IOException e = assertThrows(java.io.IOException.class, read);
+            assertTrue(e.getMessage().startsWith(dir + ": "), e.getMessage());
+            assertTrue(e.getMessage().endsWith(" at byte 0"), e.getMessage());
         }
     }
 

@@ -62,8 +62,4 @@ final class MemoryOwner {
             }
         }
     }
-
-    int count() {
-        return (int) COUNT.getVolatile(this);
-    }
 }

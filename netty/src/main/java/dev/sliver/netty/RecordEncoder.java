@@ -1,5 +1,6 @@
 package dev.sliver.netty;
 
+import dev.sliver.codec.RecordFormat;
 import dev.sliver.core.Batch;
 import dev.sliver.core.Slice;
 import io.netty.buffer.ByteBuf;
@@ -71,15 +72,10 @@ public final class RecordEncoder extends ChannelOutboundHandlerAdapter {
     }
 
     private static ByteBuf encode(ChannelHandlerContext ctx, List<ByteBuf> payloads) {
-        long total = 8L * (payloads.size() + 1);
-        for (ByteBuf payload : payloads) {
-            total += payload.readableBytes();
-        }
-        ByteBuf header = ctx.alloc().buffer(8 * (payloads.size() + 2));
-        header.writeLongLE(total).writeLongLE(payloads.size());
-        for (ByteBuf payload : payloads) {
-            header.writeLongLE(payload.readableBytes());
-        }
+        int headerBytes = RecordFormat.headerBytes(payloads.size());
+        ByteBuf header = ctx.alloc().buffer(headerBytes, headerBytes);
+        RecordFormat.writeHeader(header.nioBuffer(0, headerBytes), payloads.size(), i -> payloads.get(i).readableBytes());
+        header.writerIndex(headerBytes);
         CompositeByteBuf out = ctx.alloc().compositeDirectBuffer(payloads.size() + 1);
         out.addComponent(true, header);
         for (ByteBuf payload : payloads) {

@@ -187,6 +187,16 @@ class RecordPipelineTest {
         assertFalse(channel.finish());
     }
 
+    /** A pipeline speaking records: encoder, decoder, then a new {@code last} handler per channel. */
+    private ChannelInitializer<SocketChannel> records(java.util.function.Supplier<ChannelInboundHandlerAdapter> last) {
+        return new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+                ch.pipeline().addLast(RecordEncoder.INSTANCE, new RecordDecoder(options), last.get());
+            }
+        };
+    }
+
     /** A real server and client on loopback, both on SliverByteBufAllocator: records echo back intact. */
     @Test
     void recordsCrossARealConnection() throws Exception {
@@ -197,40 +207,28 @@ class RecordPipelineTest {
         try {
             Channel server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                     .childOption(ChannelOption.ALLOCATOR, alloc)
-                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                    .childHandler(records(() -> new ChannelInboundHandlerAdapter() {
                         @Override
-                        protected void initChannel(SocketChannel ch) {
-                            ch.pipeline().addLast(RecordEncoder.INSTANCE, new RecordDecoder(options),
-                                    new ChannelInboundHandlerAdapter() {
-                                        @Override
-                                        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                                            ctx.writeAndFlush(msg); // echo: the encoder closes the batch
-                                        }
-
-                                        @Override
-                                        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-                                            received.add(cause);
-                                        }
-                                    });
+                        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                            ctx.writeAndFlush(msg); // echo: the encoder closes the batch
                         }
-                    }).bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+
+                        @Override
+                        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                            received.add(cause);
+                        }
+                    })).bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
             int port = ((InetSocketAddress) server.localAddress()).getPort();
             Channel client = new Bootstrap().group(group).channel(NioSocketChannel.class)
                     .option(ChannelOption.ALLOCATOR, alloc)
-                    .handler(new ChannelInitializer<SocketChannel>() {
+                    .handler(records(() -> new ChannelInboundHandlerAdapter() {
                         @Override
-                        protected void initChannel(SocketChannel ch) {
-                            ch.pipeline().addLast(RecordEncoder.INSTANCE, new RecordDecoder(options),
-                                    new ChannelInboundHandlerAdapter() {
-                                        @Override
-                                        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                                            try (Batch batch = (Batch) msg) {
-                                                received.add(arrays(batch));
-                                            }
-                                        }
-                                    });
+                        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                            try (Batch batch = (Batch) msg) {
+                                received.add(arrays(batch));
+                            }
                         }
-                    }).connect("127.0.0.1", port).sync().channel();
+                    })).connect("127.0.0.1", port).sync().channel();
 
             Random random = new Random(11);
             List<List<byte[]>> sent = new ArrayList<>();
