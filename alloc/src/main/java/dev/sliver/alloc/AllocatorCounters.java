@@ -1,5 +1,6 @@
 package dev.sliver.alloc;
 
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -14,6 +15,9 @@ final class AllocatorCounters {
     private final long[] frees = new long[SizeClasses.count()];
     private final long[] refills = new long[SizeClasses.count()];
     private final long[] flushes = new long[SizeClasses.count()];
+    /** Virtual-thread allocations and frees that found no stripe to count them in (rare: all busy). */
+    private final AtomicLongArray sharedAllocations = new AtomicLongArray(SizeClasses.count());
+    private final AtomicLongArray sharedFrees = new AtomicLongArray(SizeClasses.count());
 
     void mapped(long bytes) {
         mapped.add(bytes);
@@ -31,6 +35,14 @@ final class AllocatorCounters {
         return returned.sum();
     }
 
+    void sharedAllocation(int cls) {
+        sharedAllocations.incrementAndGet(cls);
+    }
+
+    void sharedFree(int cls) {
+        sharedFrees.incrementAndGet(cls);
+    }
+
     synchronized void retire(ThreadCache cache) {
         cache.addCountsTo(allocations, frees, refills, flushes);
     }
@@ -38,8 +50,8 @@ final class AllocatorCounters {
     /** Adds the retired counts to the given per-class arrays. */
     synchronized void addCountsTo(long[] a, long[] f, long[] r, long[] fl) {
         for (int c = 0; c < a.length; c++) {
-            a[c] += allocations[c];
-            f[c] += frees[c];
+            a[c] += allocations[c] + sharedAllocations.get(c);
+            f[c] += frees[c] + sharedFrees.get(c);
             r[c] += refills[c];
             fl[c] += flushes[c];
         }

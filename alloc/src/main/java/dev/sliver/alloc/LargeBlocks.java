@@ -2,6 +2,8 @@ package dev.sliver.alloc;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,22 +17,40 @@ import java.util.concurrent.ConcurrentHashMap;
  * faults being most of it. Idle blocks past the decay period, or beyond the idle-byte cap, are
  * unmapped by closing their arena; a stale segment then throws instead of touching freed memory.
  *
- * <p>Thread-safe: the live table is concurrent, the idle list is guarded by this object.
+ * <p>As for small blocks, only the very segment handed out frees its block, once: the block
+ * remembers it and {@link #free} CASes it to null. A stale segment whose address was mapped
+ * again for a new block is therefore rejected, not taken for the new one.
+ *
+ * <p>Thread-safe: the live table is concurrent, the idle list and the closed flag are guarded by
+ * this object.
  */
 final class LargeBlocks {
     private static final long ROUNDING = SizeClasses.PAGE_SIZE;
+    /** No OS maps more than a 47-bit user address space; larger requests fail before any rounding overflows. */
+    private static final long MAX_BYTES = 1L << 47;
+    private static final VarHandle HANDED_OUT;
+
+    static {
+        try {
+            HANDED_OUT = MethodHandles.lookup().findVarHandle(Block.class, "handedOut", MemorySegment.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final ConcurrentHashMap<Long, Block> live = new ConcurrentHashMap<>();
     private final ArrayDeque<Block> idle = new ArrayDeque<>();
     private final AllocatorCounters counters;
     private final long maxIdleBytes;
     private long idleBytes;
+    private boolean closed;
 
     private static final class Block {
         final Arena arena;
         final MemorySegment memory;
-        long requested;
         long idleSince;
+        /** The segment handed to the user while live, else null; CASed to null by free. */
+        volatile MemorySegment handedOut;
 
         Block(long capacity, long alignment) {
             arena = Arena.ofShared();
@@ -44,15 +64,27 @@ final class LargeBlocks {
     }
 
     MemorySegment allocate(long size, long alignment) {
+        if (size > MAX_BYTES) {
+            throw new OutOfMemoryError("cannot allocate " + size + " bytes: more than the " + MAX_BYTES
+                    + "-byte address space any OS maps");
+        }
         Block block = reuse(size, alignment);
         if (block == null) {
             long capacity = (Math.max(size, 1) + ROUNDING - 1) / ROUNDING * ROUNDING;
             block = new Block(capacity, alignment);
             counters.mapped(capacity);
         }
-        block.requested = size;
-        live.put(block.memory.address(), block);
-        return block.memory.asSlice(0, size);
+        MemorySegment segment = block.memory.asSlice(0, size);
+        block.handedOut = segment;
+        synchronized (this) {
+            if (closed) { // close() ran while we mapped: nobody else would ever unmap this block
+                counters.unmapped(block.memory.byteSize());
+                block.arena.close();
+                throw new IllegalStateException("allocator closed during allocation");
+            }
+            live.put(block.memory.address(), block);
+        }
+        return segment;
     }
 
     private synchronized Block reuse(long size, long alignment) {
@@ -74,16 +106,23 @@ final class LargeBlocks {
         if (block == null) {
             return false;
         }
-        if (segment.byteSize() != block.requested) {
-            throw new IllegalArgumentException("free of a segment of " + segment.byteSize()
-                    + " bytes, but the block at 0x" + Long.toHexString(segment.address()) + " has "
-                    + block.requested + " (a slice of a block?)");
+        if (!HANDED_OUT.compareAndSet(block, segment, null)) {
+            MemorySegment current = block.handedOut;
+            String at = "0x" + Long.toHexString(segment.address());
+            if (current != null && current.byteSize() != segment.byteSize()) {
+                throw new IllegalArgumentException("free of a segment of " + segment.byteSize() + " bytes, but the block at "
+                        + at + " was handed out as " + current.byteSize() + " bytes (a slice of a block?)");
+            }
+            throw new IllegalStateException(current == null
+                    ? "double free: the large block at " + at + " is not allocated"
+                    : "stale free: the segment at " + at + " is not the one this block was last handed out as "
+                    + "(freed before and the address reused, or a copy made with asSlice/reinterpret)");
         }
-        if (!live.remove(segment.address(), block)) {
-            throw new IllegalStateException("double free: the block at 0x" + Long.toHexString(segment.address())
-                    + " was freed concurrently");
-        }
-        synchronized (this) {
+        synchronized (this) { // one at a time with unmapAll, so that exactly one of us closes the arena
+            live.remove(segment.address(), block);
+            if (closed) {
+                return true; // unmapAll already closed it
+            }
             block.idleSince = System.nanoTime();
             idle.addFirst(block);
             idleBytes += block.memory.byteSize();
@@ -108,6 +147,7 @@ final class LargeBlocks {
     }
 
     synchronized void unmapAll() {
+        closed = true;
         while (!idle.isEmpty()) {
             unmap(idle.pollLast());
         }
@@ -121,7 +161,8 @@ final class LargeBlocks {
     long liveBytes() {
         long bytes = 0;
         for (Block block : live.values()) {
-            bytes += block.requested;
+            MemorySegment segment = block.handedOut;
+            bytes += segment == null ? 0 : segment.byteSize();
         }
         return bytes;
     }

@@ -77,7 +77,7 @@ final class OsMemory {
             throw new IllegalStateException("mmap failed", e);
         }
         if (raw == -1 || raw == 0) {
-            throw new OutOfMemoryError("mmap of " + total + " bytes failed");
+            throw new OutOfMemoryError("mmap of " + size + " bytes failed");
         }
         long aligned = (raw + ALIGNMENT - 1) & -ALIGNMENT;
         return MemorySegment.ofAddress(aligned).reinterpret(size, arena, ignored -> unmap(raw, total));

@@ -8,7 +8,9 @@ import java.lang.invoke.VarHandle;
  * numbers, as tcmalloc's page map. The root covers a 48-bit address space (what x86-64 and ARM64
  * hand to user space); each leaf covers 4 GiB and is created on first use.
  *
- * <p>Writers hold their pool's lock. Readers take no lock: an entry is written before any block
+ * <p>Writers hold the lock of the pool that owns the pages, so no two write one entry; a new leaf
+ * is installed with a CAS, since two pools may need the same one. Nothing here blocks (a
+ * {@code synchronized} writer once parked a virtual thread that held a pool lock). Readers take no lock: an entry is written before any block
  * of its span is handed out, and blocks travel between threads only through synchronizing
  * actions (the transfer stacks' CAS, a pool lock, or the caller's own hand-off), so a reader that
  * legitimately holds a block sees its span. A reader with a stale or foreign address may see null
@@ -32,17 +34,18 @@ final class PageMap {
     }
 
     /** Points {@code pages} pages from {@code address} at {@code span} (null to clear). */
-    synchronized void set(long address, int pages, Span span) {
+    void set(long address, int pages, Span span) {
         long page = address >>> SizeClasses.PAGE_SHIFT;
         if ((page + pages - 1) >>> (LEAF_BITS + ROOT_BITS) != 0) {
             throw new OutOfMemoryError("address 0x" + Long.toHexString(address) + " is outside the 48-bit range");
         }
         for (int i = 0; i < pages; i++, page++) {
             int r = (int) (page >>> LEAF_BITS);
-            Span[] leaf = root[r];
+            Span[] leaf = (Span[]) ROOT.getAcquire(root, r);
             if (leaf == null) {
-                leaf = new Span[1 << LEAF_BITS];
-                ROOT.setRelease(root, r, leaf);
+                Span[] fresh = new Span[1 << LEAF_BITS];
+                Span[] won = (Span[]) ROOT.compareAndExchangeRelease(root, r, null, fresh);
+                leaf = won == null ? fresh : won;
             }
             leaf[(int) page & ((1 << LEAF_BITS) - 1)] = span;
         }

@@ -21,6 +21,8 @@ final class Pool {
     private final List<Chunk> chunks = new ArrayList<>();
     /** Per class: spans that still hold free blocks. */
     private final List<ArrayDeque<Span>> partial = new ArrayList<>();
+    /** Set by {@link #unmapAll}: a refill racing the allocator's close must not map a chunk nobody unmaps. */
+    private boolean closed;
 
     Pool(PageMap pageMap, AllocatorCounters counters) {
         this.pageMap = pageMap;
@@ -34,6 +36,9 @@ final class Pool {
     int allocateBatch(int cls, long[] dst, int at, int max) {
         lock.lock();
         try {
+            if (closed) {
+                throw new IllegalStateException("allocator closed during allocation");
+            }
             int n = 0;
             ArrayDeque<Span> spans = partial.get(cls);
             while (n < max) {
@@ -114,6 +119,7 @@ final class Pool {
     void unmapAll() {
         lock.lock();
         try {
+            closed = true;
             for (Chunk chunk : chunks) {
                 chunk.unmap();
                 counters.unmapped(Chunk.BYTES);

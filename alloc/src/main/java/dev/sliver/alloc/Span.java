@@ -7,18 +7,22 @@ import java.lang.invoke.VarHandle;
 /**
  * A run of pages in one chunk, cut into blocks of one size class.
  *
- * <p>Each block has a state byte: {@code FREE}, {@code ALLOCATED}, or {@code ALLOCATED_ALIGNED}
- * (an over-aligned request served from a larger class, whose size check is looser). Only the thread that takes a
- * block out of a cache marks it allocated (it owns it at that moment, so a plain store does);
- * {@link #free} flips it back with a CAS, so a double free, even a racing one, is caught before
- * the block reaches any free list. The free-index stack and {@link #free} count are guarded by the
- * pool lock.
+ * <p><b>Who may free a block.</b> For each block the span remembers the very {@link MemorySegment}
+ * object it handed out, and {@link #free} CASes that slot from the caller's segment to null. Only
+ * the segment returned by {@code allocate} can therefore free its block, and only once: a second
+ * free of it finds null, or (after the block was handed out again) another segment object, and
+ * fails before the block reaches any free list. A slice or a {@code reinterpret} of the segment is
+ * another object and fails the same way. One load and one CAS, on the common path, replace the
+ * earlier state byte plus size checks; the address and size checks run only to name the misuse.
+ *
+ * <p><b>Ordering.</b> The slot is written plainly by the thread that takes the block out of a
+ * cache (it owns the block then). A later free, on any thread, is ordered after that write by
+ * whatever hand-off gave the freeing thread the segment; a stale segment never compares equal,
+ * since segment objects are never handed out twice. The free-index stack and its count are
+ * guarded by the pool lock.
  */
 final class Span {
-    static final byte FREE = 0;
-    static final byte ALLOCATED = 1;
-    static final byte ALLOCATED_ALIGNED = 2;
-    private static final VarHandle STATE = MethodHandles.arrayElementVarHandle(byte[].class);
+    private static final VarHandle HANDED_OUT = MethodHandles.arrayElementVarHandle(MemorySegment[].class);
     /** Block index = (offset * MAGIC) >>> 42, exact for offsets below 2^22 and sizes below 2^20. */
     private static final int MAGIC_SHIFT = 42;
 
@@ -27,12 +31,11 @@ final class Span {
     final int pages;
     final int sizeClass;
     final int blockSize;
-    /** The smallest request served by this class: a free of a smaller size is a slice of a block. */
-    private final int minSize;
     final long base;
     final int capacity;
     private final long magic;
-    private final byte[] state;
+    /** Per block: the segment handed to the user, or null while the block is free. */
+    private final MemorySegment[] handedOut;
     /** Indices of blocks held by the span itself (not by a cache or a user). Pool lock. */
     private final int[] freeIndices;
     private int freeCount;
@@ -45,11 +48,10 @@ final class Span {
         this.pages = pages;
         this.sizeClass = sizeClass;
         this.blockSize = SizeClasses.size(sizeClass);
-        this.minSize = sizeClass == 0 ? 0 : SizeClasses.size(sizeClass - 1) + 1;
         this.base = chunk.base + ((long) firstPage << SizeClasses.PAGE_SHIFT);
         this.capacity = (int) (((long) pages << SizeClasses.PAGE_SHIFT) / blockSize);
         this.magic = ((1L << MAGIC_SHIFT) + blockSize - 1) / blockSize;
-        this.state = new byte[capacity];
+        this.handedOut = new MemorySegment[capacity];
         this.freeIndices = new int[capacity];
         for (int i = 0; i < capacity; i++) {
             freeIndices[i] = capacity - 1 - i; // pops hand out ascending addresses
@@ -67,10 +69,11 @@ final class Span {
         return index < capacity && (long) index * blockSize == offset ? index : -1;
     }
 
-    /** Marks block {@code index}, taken from a cache, as handed to a user; returns its segment. */
-    MemorySegment allocate(int index, long size, boolean aligned) {
-        STATE.set(state, index, aligned ? ALLOCATED_ALIGNED : ALLOCATED);
-        return chunk.segment.asSlice(base - chunk.base + (long) index * blockSize, size);
+    /** Hands block {@code index}, taken from a cache by the caller, to a user as a segment of {@code size} bytes. */
+    MemorySegment allocate(int index, long size) {
+        MemorySegment segment = chunk.segment.asSlice(base - chunk.base + (long) index * blockSize, size);
+        handedOut[index] = segment;
+        return segment;
     }
 
     long address(int index) {
@@ -78,48 +81,36 @@ final class Span {
     }
 
     /**
-     * Checks that {@code segment} is exactly a block of this span handed to a user, marks it
-     * free, and returns its index. The size is checked before the state flips, so a rejected free
-     * leaves the block allocated.
+     * Takes back the block of {@code segment}, which must be the very segment {@link #allocate}
+     * returned and not yet freed; returns the block's index. Anything else throws and leaves the
+     * block as it was.
      */
     int free(MemorySegment segment) {
-        long address = segment.address();
-        int index = indexOf(address);
-        if (index < 0) {
-            throw notABlock(address);
-        }
-        long size = segment.byteSize();
-        if (size <= blockSize && size >= minSize && STATE.compareAndSet(state, index, ALLOCATED, FREE)) {
+        int index = indexOf(segment.address());
+        if (index >= 0 && HANDED_OUT.compareAndSet(handedOut, index, segment, null)) {
             return index;
         }
-        return freeUnusual(index, address, size);
+        throw misuse(index, segment);
     }
 
-    /** An over-aligned block, or a misuse to report. */
-    private int freeUnusual(int index, long address, long size) {
-        byte current = (byte) STATE.getVolatile(state, index);
-        if (size > blockSize || (current == ALLOCATED && size < minSize)) {
-            throw wrongSize(address, size);
+    /** Names what is wrong with a rejected free. */
+    private RuntimeException misuse(int index, MemorySegment segment) {
+        String at = "0x" + Long.toHexString(segment.address());
+        if (index < 0) {
+            return new IllegalArgumentException("free of a segment at " + at + " (" + segment.byteSize()
+                    + " bytes) that does not start a block (a slice of a block?); blocks here are " + blockSize + " bytes");
         }
-        if (current != ALLOCATED_ALIGNED || !STATE.compareAndSet(state, index, ALLOCATED_ALIGNED, FREE)) {
-            throw doubleFree(address);
+        MemorySegment current = (MemorySegment) HANDED_OUT.getVolatile(handedOut, index);
+        if (current == null) {
+            return new IllegalStateException("double free: the block at " + at + " (" + blockSize + " bytes) is not allocated");
         }
-        return index;
-    }
-
-    private IllegalArgumentException notABlock(long address) {
-        return new IllegalArgumentException("free of a segment at 0x" + Long.toHexString(address)
-                + " that does not start a block (a slice of a block?); blocks here are " + blockSize + " bytes");
-    }
-
-    private IllegalArgumentException wrongSize(long address, long size) {
-        return new IllegalArgumentException("free of a segment of " + size + " bytes, but the block at 0x"
-                + Long.toHexString(address) + " was allocated in the " + blockSize + "-byte class (a slice of a block?)");
-    }
-
-    private IllegalStateException doubleFree(long address) {
-        return new IllegalStateException("double free: the block at 0x" + Long.toHexString(address)
-                + " (" + blockSize + " bytes) is not allocated");
+        if (current.byteSize() != segment.byteSize()) {
+            return new IllegalArgumentException("free of a segment of " + segment.byteSize() + " bytes, but the block at "
+                    + at + " was handed out as " + current.byteSize() + " bytes (a slice of a block?)");
+        }
+        return new IllegalStateException("stale free: the segment at " + at + " is not the one this block was last "
+                + "handed out as (freed before and allocated again, or a copy made with asSlice/reinterpret); "
+                + "only the segment returned by allocate can free it, once");
     }
 
     // ---------------------------------------------------------------- pool lock held

@@ -38,7 +38,7 @@ final class ThreadCache {
     private long bytes;
     /** Per class, at 4c: allocations, frees, refills, flushes. One array keeps the counting to one cache line or two. */
     private final long[] events;
-    /** Scratch for moving batches as addresses. */
+    /** Scratch for moving batches as addresses (a batch is at most 64 blocks). */
     private final long[] addresses = new long[64];
     @SuppressWarnings("unused") // accessed through BUSY
     private volatile int busy;
@@ -56,55 +56,109 @@ final class ThreadCache {
         this.events = new long[4 * classes];
     }
 
-    /** Hands out a block of class {@code cls} as a segment of {@code size} bytes. */
-    MemorySegment allocate(int cls, long size, boolean aligned) {
+    /** Hands out a block of class {@code cls} as a segment of {@code size} bytes; refills when empty. */
+    MemorySegment allocate(int cls, long size) {
         events[4 * cls]++;
         int n = counts[cls];
         if (n == 0) {
-            n = refill(cls);
+            events[4 * cls + 2]++;
+            n = deposit(cls, addresses, central.refill(cls, addresses, pool));
         }
-        counts[cls] = --n;
-        bytes -= SizeClasses.size(cls);
-        return spans[cls][n].allocate(indices[cls][n], size, aligned);
+        return pop(cls, n, size);
     }
 
-    private int refill(int cls) {
-        ensureStacks(cls);
-        events[4 * cls + 2]++;
-        int n = central.refill(cls, addresses, pool);
-        Span[] s = spans[cls];
-        int[] idx = indices[cls];
-        for (int i = 0; i < n; i++) {
-            Span span = pageMap.get(addresses[i]);
-            s[i] = span;
-            idx[i] = span.indexOf(addresses[i]);
-        }
-        bytes += (long) n * SizeClasses.size(cls);
-        return n;
+    private MemorySegment pop(int cls, int n, long size) {
+        counts[cls] = --n;
+        bytes -= SizeClasses.size(cls);
+        return spans[cls][n].allocate(indices[cls][n], size);
     }
 
     /** Pushes a freed block; flushes to the central cache when over the class or byte cap. */
     void free(Span span, int index) {
         int cls = span.sizeClass;
         events[4 * cls + 1]++;
-        Span[] s = spans[cls];
-        int n = counts[cls];
-        if (s == null || n == s.length) {
-            if (s == null) {
-                ensureStacks(cls);
-                s = spans[cls];
-            } else {
-                flushOldest(cls, central.batchSize(cls));
-            }
-            n = counts[cls];
+        ensureStacks(cls);
+        if (counts[cls] == spans[cls].length) {
+            flushOldest(cls, central.batchSize(cls));
         }
-        s[n] = span;
-        indices[cls][n] = index;
-        counts[cls] = n + 1;
-        bytes += SizeClasses.size(cls);
+        push(span, index);
         if (bytes > maxBytes) {
             scavenge();
         }
+    }
+
+    private void push(Span span, int index) {
+        int cls = span.sizeClass;
+        int n = counts[cls];
+        spans[cls][n] = span;
+        indices[cls][n] = index;
+        counts[cls] = n + 1;
+        bytes += SizeClasses.size(cls);
+    }
+
+    // ------------------------------------------------------------ stripe operations: never block
+    // A stripe is shared by virtual threads through tryLock, and a thread that finds it busy goes
+    // elsewhere instead of waiting. So that no holder can stall the others, these methods only
+    // move array entries: refills and flushes, which may lock a pool, happen after unlock().
+
+    /** Pops a cached block of class {@code cls}, or returns null if there is none. */
+    MemorySegment allocateCached(int cls, long size) {
+        int n = counts[cls];
+        if (n == 0) {
+            return null;
+        }
+        events[4 * cls]++;
+        return pop(cls, n, size);
+    }
+
+    /** Counts an allocation served from a batch the caller refilled itself (see {@link #deposit}). */
+    void countRefill(int cls) {
+        events[4 * cls]++;
+        events[4 * cls + 2]++;
+    }
+
+    /**
+     * Caches the freed block. If the class is full, its oldest batch is moved into {@code spill}
+     * first, for the caller to flush after unlocking.
+     *
+     * @return how many addresses were put in {@code spill}, or -1 if the block was not taken
+     *         because the cache is over its byte budget
+     */
+    int freeCached(Span span, int index, long[] spill) {
+        int cls = span.sizeClass;
+        if (bytes + SizeClasses.size(cls) > maxBytes) {
+            return -1;
+        }
+        events[4 * cls + 1]++;
+        ensureStacks(cls);
+        int spilled = 0;
+        if (counts[cls] == spans[cls].length) {
+            spilled = central.batchSize(cls);
+            removeOldest(cls, spilled, spill);
+        }
+        push(span, index);
+        return spilled;
+    }
+
+    /**
+     * Caches up to the class's room of the {@code n} blocks at {@code src[0..n)}, from the end;
+     * returns how many were taken (the rest stay at {@code src[0..n - taken)}).
+     */
+    int deposit(int cls, long[] src, int n) {
+        ensureStacks(cls);
+        Span[] s = spans[cls];
+        int[] idx = indices[cls];
+        int have = counts[cls];
+        int take = Math.min(n, s.length - have);
+        for (int i = 0; i < take; i++) {
+            long address = src[n - 1 - i];
+            Span span = pageMap.get(address);
+            s[have + i] = span;
+            idx[have + i] = span.indexOf(address);
+        }
+        counts[cls] = have + take;
+        bytes += (long) take * SizeClasses.size(cls);
+        return take;
     }
 
     private void ensureStacks(int cls) {
@@ -117,17 +171,22 @@ final class ThreadCache {
 
     /** Moves the {@code n} oldest blocks of class {@code cls} to the central cache, batch by batch. */
     private void flushOldest(int cls, int n) {
-        Span[] s = spans[cls];
-        int[] idx = indices[cls];
         int batch = central.batchSize(cls);
         for (int done = 0; done < n; ) {
             int k = Math.min(batch, n - done);
-            for (int i = 0; i < k; i++) {
-                addresses[i] = s[done + i].address(idx[done + i]);
-            }
+            removeOldest(cls, k, addresses);
             central.flush(cls, addresses, 0, k);
             events[4 * cls + 3]++;
             done += k;
+        }
+    }
+
+    /** Takes the {@code n} oldest blocks of class {@code cls} out of the cache, as addresses into {@code dst}. */
+    private void removeOldest(int cls, int n, long[] dst) {
+        Span[] s = spans[cls];
+        int[] idx = indices[cls];
+        for (int i = 0; i < n; i++) {
+            dst[i] = s[i].address(idx[i]);
         }
         int left = counts[cls] - n;
         System.arraycopy(s, n, s, 0, left);

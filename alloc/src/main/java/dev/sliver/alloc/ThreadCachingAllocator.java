@@ -139,25 +139,57 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
         if (alignment > MIN_ALIGNMENT || byteSize > largeThreshold || thread.isVirtual()) {
             return allocateSlow(byteSize, alignment, thread);
         }
-        return cache().allocate(SizeClasses.classOf(byteSize), byteSize, false);
+        return cache().allocate(SizeClasses.classOf(byteSize), byteSize);
     }
 
     private MemorySegment allocateSlow(long byteSize, long alignment, Thread thread) {
-        boolean aligned = alignment > MIN_ALIGNMENT;
-        long size = aligned ? (Math.max(byteSize, 1) + alignment - 1) & -alignment : byteSize;
-        if (size > largeThreshold || alignment > SizeClasses.PAGE_SIZE) {
+        // An over-aligned request takes a class whose blocks are multiples of the alignment: with
+        // 16-byte granules and power-of-two classes up to the 64 KiB page, such blocks are aligned.
+        long size = alignment > MIN_ALIGNMENT ? (Math.max(byteSize, 1) + alignment - 1) & -alignment : byteSize;
+        if (size > largeThreshold || alignment > SizeClasses.PAGE_SIZE || size < 0) {
             return large.allocate(byteSize, alignment);
         }
         int cls = SizeClasses.classOf(size);
-        if (!thread.isVirtual()) {
-            return cache().allocate(cls, byteSize, aligned);
+        return thread.isVirtual() ? allocateShared(cls, byteSize, thread) : cache().allocate(cls, byteSize);
+    }
+
+    /**
+     * A virtual thread's allocation. Stripes are never waited for: a busy stripe is skipped, a
+     * stripe is held only to move array entries, and a miss refills after letting go of it. So a
+     * virtual thread that parks (on a pool lock, say) never holds anything another one spins on.
+     */
+    private MemorySegment allocateShared(int cls, long size, Thread thread) {
+        ThreadCache stripe = tryLockStripe(thread);
+        if (stripe != null) {
+            try {
+                MemorySegment block = stripe.allocateCached(cls, size);
+                if (block != null) {
+                    return block;
+                }
+            } finally {
+                stripe.unlock();
+            }
         }
-        ThreadCache stripe = lockStripe(thread);
-        try {
-            return stripe.allocate(cls, byteSize, aligned);
-        } finally {
-            stripe.unlock();
+        long[] batch = new long[central.batchSize(cls)];
+        int n = central.refill(cls, batch, pools[(int) (thread.threadId() % pools.length)]);
+        Span span = pageMap.get(batch[n - 1]);
+        MemorySegment block = span.allocate(span.indexOf(batch[n - 1]), size);
+        int left = n - 1;
+        stripe = tryLockStripe(thread);
+        if (stripe != null) {
+            try {
+                stripe.countRefill(cls);
+                left -= stripe.deposit(cls, batch, left);
+            } finally {
+                stripe.unlock();
+            }
+        } else {
+            counters.sharedAllocation(cls);
         }
+        if (left > 0) {
+            central.flush(cls, batch, 0, left);
+        }
+        return block;
     }
 
     private RuntimeException badRequest(long byteSize, long alignment) {
@@ -215,32 +247,43 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
         }
     }
 
+    /** A virtual thread's free: into a stripe if one is free and has room, else straight back. */
     private void freeVirtual(Thread thread, Span span, int index) {
-        ThreadCache stripe = lockStripe(thread);
-        try {
-            stripe.free(span, index);
-        } finally {
-            stripe.unlock();
+        int cls = span.sizeClass;
+        ThreadCache stripe = tryLockStripe(thread);
+        if (stripe != null) {
+            long[] spill = new long[central.batchSize(cls)];
+            int spilled;
+            try {
+                spilled = stripe.freeCached(span, index, spill);
+            } finally {
+                stripe.unlock();
+            }
+            if (spilled >= 0) {
+                if (spilled > 0) {
+                    central.flush(cls, spill, 0, spilled);
+                }
+                return;
+            }
         }
+        counters.sharedFree(cls);
+        central.flush(cls, new long[] {span.address(index)}, 0, 1);
     }
 
-    /** Takes one of the stripes shared by virtual threads, starting at the thread's own. */
-    private ThreadCache lockStripe(Thread thread) {
+    /**
+     * One pass over the stripes shared by virtual threads, starting at the thread's own; null if
+     * all are busy. Never waits: a holder may be a virtual thread that is not running.
+     */
+    private ThreadCache tryLockStripe(Thread thread) {
         int mask = stripes.length - 1;
         int start = (int) thread.threadId();
-        for (int spins = 0; ; spins++) {
-            for (int i = 0; i <= mask; i++) {
-                ThreadCache stripe = stripes[(start + i) & mask];
-                if (stripe.tryLock()) {
-                    return stripe;
-                }
-            }
-            if (spins < 16) {
-                Thread.onSpinWait();
-            } else {
-                Thread.yield();
+        for (int i = 0; i <= mask; i++) {
+            ThreadCache stripe = stripes[(start + i) & mask];
+            if (stripe.tryLock()) {
+                return stripe;
             }
         }
+        return null;
     }
 
     private ThreadCache cache() {

@@ -149,6 +149,35 @@ class ThreadCachingAllocatorTest {
     }
 
     @Test
+    void closeRacingAllocationsLeavesNothingMapped() throws Exception {
+        for (int round = 0; round < 20; round++) {
+            ThreadCachingAllocator closing = ThreadCachingAllocator.builder().pools(1).build();
+            java.util.concurrent.CountDownLatch running = new java.util.concurrent.CountDownLatch(2);
+            List<Thread> threads = new ArrayList<>();
+            for (int t = 0; t < 2; t++) {
+                long size = t == 0 ? 100_000 : 1 << 20; // a fresh chunk or span per few calls, and large blocks
+                threads.add(Thread.ofPlatform().start(() -> {
+                    running.countDown();
+                    try {
+                        for (;;) {
+                            closing.allocate(size); // never freed: close takes everything back
+                        }
+                    } catch (IllegalStateException closed) {
+                        // expected once close() ran
+                    }
+                }));
+            }
+            running.await();
+            closing.close();
+            for (Thread t : threads) {
+                t.join(Duration.ofSeconds(10));
+                assertFalse(t.isAlive());
+            }
+            assertEquals(0, closing.stats().bytesMapped(), "a chunk or block mapped after close() was never unmapped");
+        }
+    }
+
+    @Test
     void statsCountHitsAndTransfers() {
         List<MemorySegment> blocks = new ArrayList<>();
         for (int i = 0; i < 1000; i++) {
