@@ -1,6 +1,7 @@
 package dev.sliver.core;
 
 import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandles;
@@ -59,11 +60,34 @@ public final class Slice implements AutoCloseable {
      * Takes ownership of {@code segment}: the returned slice holds one reference, and
      * {@code release} runs exactly once when the last slice cut from it is released.
      * The caller must not write to the segment while slices of it are alive.
+     *
+     * <p>Stale views stay safe only if the memory stays mapped after {@code release} (a block of a
+     * {@link MemoryAllocator}, which unmaps only by closing an arena, or heap memory). For memory
+     * that {@code release} really frees, use {@link #wrap(MemorySegment, Arena, Runnable)}.
      */
     public static Slice wrap(MemorySegment segment, Runnable release) {
         Objects.requireNonNull(segment, "segment");
         Objects.requireNonNull(release, "release");
         return new Slice(new MemoryOwner(release, segment.byteSize()), segment, null, 1);
+    }
+
+    /**
+     * Takes ownership of {@code segment}, which must belong to the shared {@code arena}. On the
+     * last release the arena is closed, so every view of the memory throws from then on, and only
+     * then does {@code afterClose} run (it may free or unmap the memory). If a thread is inside a
+     * channel read or write of this memory at that moment, the close waits for it on a daemon
+     * thread instead of failing the releasing thread. Closing a shared arena costs tens of
+     * microseconds (a handshake with every thread): use this for large or long-lived memory.
+     *
+     * @throws IllegalArgumentException if {@code segment} does not belong to {@code arena}
+     */
+    public static Slice wrap(MemorySegment segment, Arena arena, Runnable afterClose) {
+        Objects.requireNonNull(segment, "segment");
+        Objects.requireNonNull(afterClose, "afterClose");
+        if (!segment.scope().equals(arena.scope())) {
+            throw new IllegalArgumentException("the segment does not belong to the given arena");
+        }
+        return new Slice(new MemoryOwner(() -> ArenaCloser.close(arena, afterClose), segment.byteSize()), segment, null, 1);
     }
 
     /** Copies {@code bytes} into a new block from {@code allocator}, freed there on the last release. */

@@ -7,6 +7,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 
 import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.WritableByteChannel;
@@ -52,21 +53,75 @@ public final class SliverByteBufs {
     }
 
     /**
-     * The readable bytes of {@code buf} as a slice, holding one reference to {@code buf} until the
-     * slice's final release. A buffer with one NIO view (any direct or heap buffer, a composite of
-     * one component) is not copied; a composite of several components is copied into one block of
-     * {@code copyAllocator}, since a slice is one contiguous range.
+     * The readable bytes of {@code buf} as a slice. Whatever backs {@code buf}, a stale or racing
+     * read of the slice throws or reads stale bytes; it never touches memory Netty freed. What it
+     * costs depends on the memory:
+     * <ul>
+     *   <li>Sliver memory (a buffer of {@link SliverByteBufAllocator}, a {@link #wrap}ped slice, and
+     *       their Netty slices and duplicates): no copy; the slice holds one reference to
+     *       {@code buf}. Sliver never unmaps a block while a segment can reach it.</li>
+     *   <li>Heap buffers: no copy; the slice holds one reference to {@code buf} and the array.</li>
+     *   <li>Other direct memory of {@link #ZERO_COPY_FOREIGN_BYTES} or more, when this module has
+     *       native access ({@code --enable-native-access=dev.sliver.netty}, or {@code ALL-UNNAMED}
+     *       on the class path): no copy; the view gets a shared arena of its own that is closed
+     *       (tens of microseconds) before {@code buf} is released, so stale views throw.</li>
+     *   <li>Anything else (smaller foreign direct buffers, composites of several components):
+     *       copied into one block of {@code copyAllocator}; {@code buf} is not retained.</li>
+     * </ul>
      */
     public static Slice asSlice(ByteBuf buf, MemoryAllocator copyAllocator) {
         int length = buf.readableBytes();
-        if (buf.nioBufferCount() == 1) {
-            ByteBuffer view = buf.nioBuffer(buf.readerIndex(), length);
+        int from = buf.readerIndex();
+        if (buf.hasArray()) {
+            MemorySegment heap = MemorySegment.ofArray(buf.array()).asSlice(buf.arrayOffset() + from, length);
             buf.retain();
-            return Slice.wrap(MemorySegment.ofBuffer(view), buf::release);
+            return Slice.wrap(heap, buf::release);
+        }
+        if (buf.nioBufferCount() == 1) {
+            if (isSliverMemory(buf)) {
+                MemorySegment view = MemorySegment.ofBuffer(buf.nioBuffer(from, length)); // keeps the block's scope
+                buf.retain();
+                return Slice.wrap(view, buf::release);
+            }
+            if (length >= ZERO_COPY_FOREIGN_BYTES && NATIVE_ACCESS) {
+                return scopedView(buf, from, length);
+            }
         }
         MemorySegment copy = copyAllocator.allocate(length, 1);
-        buf.getBytes(buf.readerIndex(), copy.asByteBuffer());
+        try {
+            buf.getBytes(from, copy.asByteBuffer());
+        } catch (RuntimeException | Error e) {
+            copyAllocator.free(copy);
+            throw e;
+        }
         return Slice.wrap(copy, () -> copyAllocator.free(copy));
+    }
+
+    /** Foreign direct buffers at least this large are viewed through an arena of their own instead of copied: 1 MiB. */
+    public static final int ZERO_COPY_FOREIGN_BYTES = 1 << 20;
+    private static final boolean NATIVE_ACCESS = SliverByteBufs.class.getModule().isNativeAccessEnabled();
+
+    /** Whether {@code buf}'s memory, through every wrapper and derived buffer, is a Sliver segment. */
+    private static boolean isSliverMemory(ByteBuf buf) {
+        for (ByteBuf b = buf; b != null; b = b.unwrap()) {
+            if (b instanceof SegmentByteBuf) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A view of foreign memory scoped to a new shared arena: closing it (on the slice's last
+     * release, before {@code buf.release()}) makes every stale view throw, so Netty's free can
+     * never be reached through the slice.
+     */
+    @SuppressWarnings("restricted") // only with native access enabled, see NATIVE_ACCESS
+    private static Slice scopedView(ByteBuf buf, int from, int length) {
+        Arena arena = Arena.ofShared();
+        MemorySegment view = MemorySegment.ofBuffer(buf.nioBuffer(from, length)).reinterpret(arena, null);
+        buf.retain();
+        return Slice.wrap(view, arena, buf::release);
     }
 
     /** {@link #asSlice(ByteBuf, MemoryAllocator)} with Sliver's shared allocator for composites. */

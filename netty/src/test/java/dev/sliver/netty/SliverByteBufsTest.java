@@ -95,17 +95,35 @@ class SliverByteBufsTest {
 
     @Test
     void aByteBufBecomesASliceHoldingOneReference() {
-        ByteBuf direct = Unpooled.directBuffer(16).writeBytes(new byte[] {9, 8, 7, 6});
-        direct.readByte();
-        Slice s = SliverByteBufs.asSlice(direct);
-        assertEquals(2, direct.refCnt());
-        assertArrayEquals(new byte[] {8, 7, 6}, s.toByteArray());
-        direct.setByte(1, 42);
-        assertEquals(42, s.get(0), "no copy");
-        direct.release();
-        assertEquals(7, s.get(1), "the slice keeps the ByteBuf alive");
-        s.release();
-        assertEquals(0, direct.refCnt());
+        SliverByteBufAllocator alloc = new SliverByteBufAllocator(ThreadCachingAllocator.shared());
+        ByteBuf parent = alloc.directBuffer(16).writeBytes(new byte[] {9, 8, 7, 6});
+        ByteBuf derived = parent.retainedSlice(0, 4); // shares the parent's count
+        parent.release();
+        for (ByteBuf buf : List.of(alloc.directBuffer(16).writeBytes(new byte[] {9, 8, 7, 6}),
+                Unpooled.buffer(16).writeBytes(new byte[] {9, 8, 7, 6}), derived)) {
+            buf.readByte();
+            Slice s = SliverByteBufs.asSlice(buf);
+            assertEquals(2, buf.refCnt(), "Sliver and heap memory are not copied: the slice holds a reference");
+            assertArrayEquals(new byte[] {8, 7, 6}, s.toByteArray());
+            buf.setByte(1, 42);
+            assertEquals(42, s.get(0), "no copy");
+            buf.setByte(1, 8);
+            buf.release();
+            assertEquals(7, s.get(1), "the slice keeps the ByteBuf alive");
+            s.release();
+            assertEquals(0, buf.refCnt());
+        }
+
+        ByteBuf foreign = Unpooled.directBuffer(16).writeBytes(new byte[] {9, 8, 7, 6});
+        try (Slice copied = SliverByteBufs.asSlice(foreign, memory)) {
+            assertEquals(1, foreign.refCnt(), "small foreign direct memory is copied, not retained");
+            assertEquals(1, memory.outstandingSegments());
+            foreign.setByte(0, 42);
+            assertEquals(9, copied.get(0), "a copy");
+            assertTrue(foreign.release());
+            assertArrayEquals(new byte[] {9, 8, 7, 6}, copied.toByteArray(), "the copy outlives Netty's memory");
+        }
+        assertEquals(0, memory.outstandingSegments());
 
         CompositeByteBuf composite = Unpooled.compositeBuffer();
         composite.addComponent(true, Unpooled.wrappedBuffer(new byte[] {1, 2}));
