@@ -77,12 +77,16 @@ public final class Codec {
 
     /**
      * Appends one record to the file at {@code path}, creating it if needed (as the design note's
-     * program does). Delete or truncate the file first to replace it.
+     * program does). Delete or truncate the file first to replace it. A failed append truncates
+     * the file back to its previous length (see {@link RecordWriter#appendTo}).
      */
     public static long write(Path path, List<byte[]> blobs) throws IOException {
-        try (FileChannel channel = FileChannel.open(path,
-                StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
-            return serialize(blobs, channel);
+        RecordWriter writer = new RecordWriter();
+        for (byte[] blob : blobs) {
+            writer.add(ByteBuffer.wrap(blob));
+        }
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            return writer.appendTo(channel, path);
         }
     }
 

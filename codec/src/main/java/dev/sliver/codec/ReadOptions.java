@@ -7,16 +7,18 @@ import java.util.Objects;
 
 /**
  * How records are read: the allocator each record's memory comes from, and the largest record
- * accepted from a channel whose size is unknown (a socket, a pipe). For files and other seekable
- * channels the limit is what remains of the channel instead: the bytes are known to exist.
+ * accepted. The limit applies to every source: a socket, a pipe or a device, whose size is
+ * unknown, and a file too, where a record must also fit in what remains of it (a file is no
+ * reason to allocate 30 GiB; use {@link Codec#map} for records larger than the limit, which
+ * allocates nothing for the payload, or raise the limit).
  *
  * @param allocator      where record memory comes from; freed there when the batch is released
  * @param maxRecordBytes the largest {@code total_length} accepted, in bytes
  */
 public record ReadOptions(MemoryAllocator allocator, long maxRecordBytes) {
     /**
-     * Default cap on one record read from a channel of unknown size: 256 MiB. A hostile peer can
-     * make a reader allocate at most this much before the read fails.
+     * Default cap on one record: 256 MiB. A hostile peer or file can make a reader allocate at
+     * most this much before the read fails.
      */
     public static final long DEFAULT_MAX_STREAM_RECORD_BYTES = 256L << 20;
 

@@ -26,7 +26,7 @@ public final class RecordFormat {
      * Checks {@code total_length} (read at {@code offset}) against the bytes that can follow it.
      *
      * @param available   how many bytes the source can still deliver after the field, or the cap
-     *                    for a source of unknown size
+     *                    for a source of unknown size (compared unsigned, like {@code total})
      * @param sourceSized whether {@code available} is the source's size (else it is a configured cap)
      * @param source      names the source in the error (its {@code toString()}, called only then)
      * @param offset      the source offset of the field
@@ -52,14 +52,18 @@ public final class RecordFormat {
      * @throws CorruptRecordException if the lengths cannot fit, or the count exceeds 2^31 - 9
      */
     public static int checkCount(long count, long total, Object source, long offset) throws CorruptRecordException {
-        long maxCount = (total - WORD) / WORD;
+        if (Long.compareUnsigned(total, WORD) < 0) {
+            throw new CorruptRecordException(String.valueOf(source), offset, "total_length "
+                    + Long.toUnsignedString(total) + " is smaller than the 8-byte count field");
+        }
+        long maxCount = Long.divideUnsigned(total - WORD, WORD); // every comparison unsigned: u64 fields
         if (Long.compareUnsigned(count, maxCount) > 0) {
             throw new CorruptRecordException(String.valueOf(source), offset, "count " + Long.toUnsignedString(count)
-                    + " needs more length fields than fit in total_length " + total);
+                    + " needs more length fields than fit in total_length " + Long.toUnsignedString(total));
         }
-        if (count > Integer.MAX_VALUE - 8) {
-            throw new CorruptRecordException(String.valueOf(source), offset, "count " + count + " exceeds the supported maximum of "
-                    + (Integer.MAX_VALUE - 8) + " blobs per record");
+        if (Long.compareUnsigned(count, Integer.MAX_VALUE - 8) > 0) {
+            throw new CorruptRecordException(String.valueOf(source), offset, "count " + Long.toUnsignedString(count)
+                    + " exceeds the supported maximum of " + (Integer.MAX_VALUE - 8) + " blobs per record");
         }
         return (int) count;
     }

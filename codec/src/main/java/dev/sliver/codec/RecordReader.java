@@ -42,6 +42,8 @@ public final class RecordReader implements AutoCloseable {
     private final boolean closeChannel;
     /** total_length and count: every record has both, so reading 16 bytes never reads past one. */
     private final ByteBuffer header = ByteBuffer.allocate(2 * WORD).order(ByteOrder.LITTLE_ENDIAN);
+    /** The channel as seekable, if it says it is; its size is trusted only while consistent with what was read. */
+    private final SeekableByteChannel seekable;
     /** Offset in the source of the next byte to read (absolute for seekable channels). */
     private long position;
 
@@ -64,7 +66,17 @@ public final class RecordReader implements AutoCloseable {
         if (channel instanceof SelectableChannel sc && !sc.isBlocking()) {
             throw new IllegalArgumentException(source + ": channel is in non-blocking mode");
         }
-        this.position = channel instanceof SeekableByteChannel seekable ? seekable.position() : 0;
+        this.seekable = channel instanceof SeekableByteChannel sbc ? sbc : null;
+        this.position = seekable != null ? startPosition(seekable) : 0;
+    }
+
+    /** The channel's position, or 0 for a channel that is seekable in type only (a FIFO says "Illegal seek"). */
+    private static long startPosition(SeekableByteChannel channel) {
+        try {
+            return channel.position();
+        } catch (IOException e) {
+            return 0;
+        }
     }
 
     /** Opens {@code path} for reading; {@link #close()} closes the file. */
@@ -100,9 +112,9 @@ public final class RecordReader implements AutoCloseable {
             throw truncated(start, WORD, got);
         }
         long total = header.getLong(0);
-        boolean sized = channel instanceof SeekableByteChannel;
-        long available = sized ? ((SeekableByteChannel) channel).size() - start - WORD : options.maxRecordBytes();
-        RecordFormat.checkTotal(total, available, sized, source, start);
+        long remaining = remainingAfter(start, got);
+        boolean sized = remaining >= 0 && remaining <= options.maxRecordBytes();
+        RecordFormat.checkTotal(total, sized ? remaining : options.maxRecordBytes(), sized, source, start);
         if (got < 2 * WORD) {
             throw truncated(start, WORD + total, got);
         }
@@ -117,6 +129,24 @@ public final class RecordReader implements AutoCloseable {
         } catch (IOException | RuntimeException | Error e) {
             allocator.free(record);
             throw e;
+        }
+    }
+
+    /**
+     * How many bytes a regular file holds after the total_length field of the record at
+     * {@code start}, or -1 if the source has no size to trust: not seekable, or its size does not
+     * cover the {@code got} bytes just read from it (files in /proc and character devices report
+     * 0, a channel can be positioned past its end). Such sources are read as streams.
+     */
+    private long remainingAfter(long start, int got) {
+        if (seekable == null) {
+            return -1;
+        }
+        try {
+            long size = seekable.size();
+            return size - start >= got ? size - start - WORD : -1;
+        } catch (IOException e) {
+            return -1;
         }
     }
 

@@ -3,6 +3,7 @@ package dev.sliver.codec;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.channels.GatheringByteChannel;
 import java.nio.channels.WritableByteChannel;
 import java.util.ArrayList;
@@ -70,6 +71,33 @@ public final class RecordWriter {
         }
         write(channel, buffers);
         return recordBytes;
+    }
+
+    /**
+     * Appends the record at the end of {@code file}; returns the bytes written. If the write fails
+     * (a full disk, an I/O error), the file is truncated back to its previous length before the
+     * exception is thrown, so a failed append never leaves a partial record that would hide every
+     * later one. The exception names {@code source} and the offset the record started at, and says
+     * whether the truncation worked.
+     */
+    public long appendTo(FileChannel file, Object source) throws IOException {
+        long start = file.size();
+        file.position(start);
+        try {
+            return writeTo(file);
+        } catch (IOException | RuntimeException | Error e) {
+            String undo;
+            try {
+                file.truncate(start);
+                undo = "truncated back to " + start + " bytes";
+            } catch (IOException | RuntimeException truncation) {
+                e.addSuppressed(truncation);
+                undo = "and truncating back to " + start + " bytes failed too (" + truncation.getMessage()
+                        + "): the file now ends in a partial record";
+            }
+            throw new IOException(source + ": append failed (" + (e.getMessage() != null ? e.getMessage() : e.toString())
+                    + "), " + undo + " at byte " + start, e);
+        }
     }
 
     private static void write(WritableByteChannel channel, ByteBuffer[] buffers) throws IOException {

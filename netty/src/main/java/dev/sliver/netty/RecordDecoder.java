@@ -26,6 +26,15 @@ import java.nio.ByteOrder;
  * WARNING, a {@link CorruptRecordException} naming the remote address and stream offset is fired
  * down the pipeline, and the channel is closed.
  *
+ * <p>A connection that ends inside a record (after some of its header or body) is an error too:
+ * the partial record is freed and a {@link CorruptRecordException} ("truncated record", with the
+ * stream offset where the bytes stopped) is fired before {@code channelInactive} goes on, so a
+ * handler never mistakes a cut stream for a complete one. An end between records is clean.
+ *
+ * <p>Decoders can share a {@link RecordBudget}: a record is allocated only once its
+ * {@code total_length} fits in the budget, else the connection is refused with an
+ * {@link java.io.IOException} and closed.
+ *
  * <p>The handler that receives a Batch owns it and must close it. One decoder per channel (it is
  * stateful); it runs on the channel's event loop.
  */
@@ -35,6 +44,7 @@ public final class RecordDecoder extends ChannelInboundHandlerAdapter {
 
     private final MemoryAllocator allocator;
     private final long maxRecordBytes;
+    private final RecordBudget budget;
     private final ByteBuffer header = ByteBuffer.allocate(WORD).order(ByteOrder.LITTLE_ENDIAN);
     /** The record after total_length, being filled; null between records. */
     private MemorySegment record;
@@ -53,8 +63,14 @@ public final class RecordDecoder extends ChannelInboundHandlerAdapter {
 
     /** Records from {@code options.allocator()}, at most {@code options.maxRecordBytes()} each. */
     public RecordDecoder(ReadOptions options) {
+        this(options, RecordBudget.unlimited());
+    }
+
+    /** Like {@link #RecordDecoder(ReadOptions)}, with partial records reserved from {@code budget}. */
+    public RecordDecoder(ReadOptions options, RecordBudget budget) {
         this.allocator = options.allocator();
         this.maxRecordBytes = options.maxRecordBytes();
+        this.budget = java.util.Objects.requireNonNull(budget, "budget");
     }
 
     @Override
@@ -70,7 +86,7 @@ public final class RecordDecoder extends ChannelInboundHandlerAdapter {
                     ctx.fireChannelRead(batch);
                 }
             }
-        } catch (CorruptRecordException e) {
+        } catch (CorruptRecordException | BudgetExhaustedException e) {
             fail(ctx, e);
         } catch (RuntimeException | OutOfMemoryError e) {
             // e.g. the allocator could not provide the record's memory: the stream position is
@@ -85,7 +101,7 @@ public final class RecordDecoder extends ChannelInboundHandlerAdapter {
     }
 
     /** Consumes bytes of {@code in}; returns a record when one completes. */
-    private Batch decode(ChannelHandlerContext ctx, ByteBuf in) throws CorruptRecordException {
+    private Batch decode(ChannelHandlerContext ctx, ByteBuf in) throws CorruptRecordException, BudgetExhaustedException {
         if (record == null) {
             int n = Math.min(header.remaining(), in.readableBytes());
             in.readBytes(header.array(), header.position(), n);
@@ -96,8 +112,17 @@ public final class RecordDecoder extends ChannelInboundHandlerAdapter {
             }
             long total = header.getLong(0);
             header.clear();
-            RecordFormat.checkTotal(total, maxRecordBytes, false, ctx.channel(), recordStart);
-            record = allocator.allocate(total, WORD);
+            RecordFormat.checkTotal(total, maxRecordBytes, false, source(ctx), recordStart);
+            if (!budget.tryReserve(total)) {
+                throw new BudgetExhaustedException(source(ctx) + ": record of " + total + " bytes refused: the "
+                        + budget.limit() + "-byte budget for records still arriving is used up, at byte " + recordStart);
+            }
+            try {
+                record = allocator.allocate(total, WORD);
+            } catch (RuntimeException | Error e) {
+                budget.release(total);
+                throw e;
+            }
             filled = 0;
             count = -1;
             tableChecked = false;
@@ -107,12 +132,12 @@ public final class RecordDecoder extends ChannelInboundHandlerAdapter {
         filled += n;
         offset += n;
         if (count < 0 && filled >= WORD) {
-            count = RecordFormat.checkCount(record.get(RecordFormat.U64, 0), record.byteSize(), ctx.channel(), recordStart + WORD);
+            count = RecordFormat.checkCount(record.get(RecordFormat.U64, 0), record.byteSize(), source(ctx), recordStart + WORD);
         }
         long tableEnd = WORD + (long) Math.max(count, 0) * WORD;
         if (count >= 0 && !tableChecked && filled >= tableEnd) {
             MemorySegment table = record.asSlice(WORD, tableEnd - WORD);
-            RecordFormat.lengthsToEnds(table, table, count, record.byteSize() - tableEnd, ctx.channel(), recordStart + 2 * WORD);
+            RecordFormat.lengthsToEnds(table, table, count, record.byteSize() - tableEnd, source(ctx), recordStart + 2 * WORD);
             tableChecked = true;
         }
         if (filled < record.byteSize()) {
@@ -120,12 +145,13 @@ public final class RecordDecoder extends ChannelInboundHandlerAdapter {
         }
         MemorySegment done = record;
         record = null;
+        budget.release(done.byteSize());
         recordStart = offset;
         MemoryAllocator owner = allocator;
         return Batch.of(Slice.wrap(done.asSlice(tableEnd), () -> owner.free(done)), done.asSlice(WORD, tableEnd - WORD));
     }
 
-    private void fail(ChannelHandlerContext ctx, CorruptRecordException e) {
+    private void fail(ChannelHandlerContext ctx, java.io.IOException e) {
         failed = true;
         freePartial();
         LOG.log(System.Logger.Level.WARNING, "closing the connection: " + e.getMessage());
@@ -137,15 +163,39 @@ public final class RecordDecoder extends ChannelInboundHandlerAdapter {
         if (record != null) {
             MemorySegment partial = record;
             record = null;
+            budget.release(partial.byteSize());
             allocator.free(partial);
         }
     }
 
-    /** A record cut off by the end of the connection is freed. */
+    /** A record cut off by the end of the connection is freed and reported as truncated. */
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        if (!failed && (record != null || header.position() > 0)) {
+            long got = offset - recordStart;
+            String expected = record != null ? (WORD + record.byteSize()) + " bytes" : "at least 16 bytes";
+            failed = true;
+            freePartial();
+            ctx.fireExceptionCaught(new CorruptRecordException(source(ctx), offset, "truncated record: the connection "
+                    + "closed after " + got + " of the " + expected + " of the record starting at byte " + recordStart));
+        }
         freePartial();
         super.channelInactive(ctx);
+    }
+
+    /** Names the peer in errors: its address, or the channel when it has none. */
+    private static String source(ChannelHandlerContext ctx) {
+        Object remote = ctx.channel().remoteAddress();
+        return remote != null ? remote.toString() : ctx.channel().toString();
+    }
+
+    /** The shared {@link RecordBudget} could not hold the next record. */
+    private static final class BudgetExhaustedException extends java.io.IOException {
+        private static final long serialVersionUID = 1L;
+
+        BudgetExhaustedException(String message) {
+            super(message);
+        }
     }
 
     @Override

@@ -108,7 +108,11 @@ class RecordPipelineTest {
             assertEquals(2, second.size());
         }
         assertEquals(0, both.refCnt(), "the decoder releases what it consumed");
-        channel.finishAndReleaseAll();
+        int end = one.length + two.length;
+        CorruptRecordException cut = assertThrows(CorruptRecordException.class, channel::finishAndReleaseAll,
+                "the two bytes of a third record make the end of the stream a truncation");
+        assertEquals("embedded: truncated record: the connection closed after 2 of the at least 16 bytes of the record "
+                + "starting at byte " + end + " at byte " + (end + 2), cut.getMessage());
     }
 
     @Test
@@ -161,7 +165,43 @@ class RecordPipelineTest {
         channel.writeInbound(Unpooled.wrappedBuffer(bytes, 0, 50));
         assertEquals(1, records.outstandingSegments());
         channel.close();
+        CorruptRecordException cut = assertThrows(CorruptRecordException.class, channel::checkException,
+                "a stream cut inside a record is an error the pipeline sees, not a silent end");
+        assertEquals(50, cut.offset());
+        assertEquals("truncated record: the connection closed after 50 of the " + bytes.length
+                + " bytes of the record starting at byte 0", cut.reason());
         assertNull(channel.readInbound());
+        assertEquals(0, records.outstandingSegments(), "the partial record was freed");
+    }
+
+    @Test
+    void anEndBetweenRecordsIsClean() throws Exception {
+        EmbeddedChannel channel = new EmbeddedChannel(new RecordDecoder(options));
+        channel.writeInbound(Unpooled.wrappedBuffer(serialize(List.of(new byte[] {1}))));
+        ((Batch) channel.readInbound()).close();
+        assertFalse(channel.finish(), "no exception, nothing left");
+    }
+
+    @Test
+    void aSharedBudgetRefusesRecordsThatDoNotFitAndIsGivenBackWhenTheyComplete() throws Exception {
+        RecordBudget budget = new RecordBudget(1000);
+        EmbeddedChannel slow = new EmbeddedChannel(new RecordDecoder(options, budget));
+        EmbeddedChannel second = new EmbeddedChannel(new RecordDecoder(options, budget));
+        byte[] big = serialize(List.of(new byte[600]));
+        slow.writeInbound(Unpooled.wrappedBuffer(big, 0, 100)); // 616 bytes reserved while it trickles in
+        assertEquals(big.length - 8, budget.reserved());
+        java.io.IOException refused = assertThrows(java.io.IOException.class,
+                () -> second.writeInbound(Unpooled.wrappedBuffer(big)));
+        assertTrue(refused.getMessage().contains("record of 616 bytes refused: the 1000-byte budget"), refused.getMessage());
+        assertFalse(second.isOpen());
+        slow.writeInbound(Unpooled.wrappedBuffer(big, 100, big.length - 100));
+        ((Batch) slow.readInbound()).close();
+        assertEquals(0, budget.reserved(), "a complete record no longer counts against the budget");
+        slow.writeInbound(Unpooled.wrappedBuffer(big, 0, 30));
+        slow.close();
+        assertThrows(CorruptRecordException.class, slow::checkException);
+        assertEquals(0, budget.reserved(), "a dropped partial record gives its reservation back");
+        assertEquals(0, records.outstandingSegments());
     }
 
     @Test
@@ -171,10 +211,16 @@ class RecordPipelineTest {
         Slice b = Slice.copyOf(new byte[] {4, 5}, records);
         channel.writeOutbound(List.of(a, b));
         ByteBuf out = channel.readOutbound();
+        List<Long> addresses = new ArrayList<>();
+        for (java.nio.ByteBuffer part : out.nioBuffers()) {
+            addresses.add(java.lang.foreign.MemorySegment.ofBuffer(part).address());
+        }
+        assertTrue(addresses.contains(a.asSegment().address()) && addresses.contains(b.asSegment().address()),
+                "the payloads go out as the slices' own memory, not copies: " + addresses);
         byte[] wire = new byte[out.readableBytes()];
         out.readBytes(wire);
         assertArrayEquals(serialize(List.of(new byte[] {1, 2, 3}, new byte[] {4, 5})), wire);
-        assertEquals(1, records.outstandingSegments() > 0 ? 1 : 0, "payloads are still referenced by the composite");
+        assertEquals(2, records.outstandingSegments(), "payloads are still referenced by the composite");
         out.release();
         channel.writeOutbound(List.of(Unpooled.wrappedBuffer(new byte[] {7})));
         ByteBuf out2 = channel.readOutbound();
