@@ -95,8 +95,8 @@ public final class RecordFormat {
     }
 
     private static CorruptRecordException lengthTooLarge(Object source, long lengthsOffset, long at, long length,
-                                                          long payloadBytes, long sum) {
-        return new CorruptRecordException(String.valueOf(source), lengthsOffset + at, "length of blob " + at / WORD
+                                                          long payloadBytes, long sum, long firstBlob) {
+        return new CorruptRecordException(String.valueOf(source), lengthsOffset + at, "length of blob " + (firstBlob + at / WORD)
                 + " (" + Long.toUnsignedString(length) + ") exceeds the " + (payloadBytes - sum)
                 + " payload bytes left; lengths must sum to " + payloadBytes);
     }
@@ -115,18 +115,36 @@ public final class RecordFormat {
      */
     public static void lengthsToEnds(MemorySegment lengths, MemorySegment ends, int count, long payloadBytes,
                               Object source, long lengthsOffset) throws CorruptRecordException {
-        long sum = 0;
-        long limit = (long) count * WORD;
+        long sum = addLengths(lengths, ends, count, payloadBytes, 0, 0, source, lengthsOffset);
+        checkSum(sum, payloadBytes, source, lengthsOffset);
+    }
+
+    /**
+     * Validates {@code n} more lengths of a table read piece by piece, the first being blob
+     * {@code firstBlob}: {@code sum} is what the lengths before them add up to, {@code lengthsOffset}
+     * the source offset of the first of them. Writes the running sums into {@code ends} unless it
+     * is null; returns the new sum.
+     */
+    static long addLengths(MemorySegment lengths, MemorySegment ends, int n, long payloadBytes, long sum, long firstBlob,
+                           Object source, long lengthsOffset) throws CorruptRecordException {
+        long limit = (long) n * WORD;
         // A counted loop over long offsets: C2 hoists the segment bounds checks out of it.
         for (long at = 0; at < limit; at += WORD) {
             long length = lengths.get(U64, at);
             // Unsigned compare: a length of 2^63 or more reads as negative and must be rejected too.
             if (Long.compareUnsigned(length, payloadBytes - sum) > 0) {
-                throw lengthTooLarge(source, lengthsOffset, at, length, payloadBytes, sum);
+                throw lengthTooLarge(source, lengthsOffset, at, length, payloadBytes, sum, firstBlob);
             }
             sum += length;
-            ends.set(U64, at, sum);
+            if (ends != null) {
+                ends.set(U64, at, sum);
+            }
         }
+        return sum;
+    }
+
+    /** The last check of a table: the lengths must add up to the payload exactly. */
+    static void checkSum(long sum, long payloadBytes, Object source, long lengthsOffset) throws CorruptRecordException {
         if (sum != payloadBytes) {
             throw new CorruptRecordException(String.valueOf(source), lengthsOffset, "lengths sum to " + sum
                     + " but the record has " + payloadBytes + " payload bytes");

@@ -35,17 +35,12 @@ public final class RecordReader implements AutoCloseable {
     /** Bytes read per channel call; a ByteBuffer cannot exceed 2 GiB. */
     private static final int MAX_READ = 1 << 30;
 
-    private final ReadableByteChannel channel;
-    /** Names the source in errors; its toString() is called only when one is thrown. */
-    private final Object source;
+    private final ChannelSource in;
+    private boolean closed;
     private final ReadOptions options;
     private final boolean closeChannel;
     /** total_length and count: every record has both, so reading 16 bytes never reads past one. */
     private final ByteBuffer header = ByteBuffer.allocate(2 * WORD).order(ByteOrder.LITTLE_ENDIAN);
-    /** The channel as seekable, if it says it is; its size is trusted only while consistent with what was read. */
-    private final SeekableByteChannel seekable;
-    /** Offset in the source of the next byte to read (absolute for seekable channels). */
-    private long position;
 
     /**
      * Reads from {@code channel}, which stays open on {@link #close()}.
@@ -59,24 +54,9 @@ public final class RecordReader implements AutoCloseable {
 
     private RecordReader(ReadableByteChannel channel, Object source, ReadOptions options, boolean closeChannel)
             throws IOException {
-        this.channel = Objects.requireNonNull(channel, "channel");
-        this.source = Objects.requireNonNull(source, "source");
+        this.in = new ChannelSource(channel, source);
         this.options = Objects.requireNonNull(options, "options");
         this.closeChannel = closeChannel;
-        if (channel instanceof SelectableChannel sc && !sc.isBlocking()) {
-            throw new IllegalArgumentException(source + ": channel is in non-blocking mode");
-        }
-        this.seekable = channel instanceof SeekableByteChannel sbc ? sbc : null;
-        this.position = seekable != null ? startPosition(seekable) : 0;
-    }
-
-    /** The channel's position, or 0 for a channel that is seekable in type only (a FIFO says "Illegal seek"). */
-    private static long startPosition(SeekableByteChannel channel) {
-        try {
-            return channel.position();
-        } catch (IOException e) {
-            return 0;
-        }
     }
 
     /** Opens {@code path} for reading; {@link #close()} closes the file. */
@@ -92,7 +72,7 @@ public final class RecordReader implements AutoCloseable {
 
     /** The source offset of the next record. */
     public long position() {
-        return position;
+        return in.position;
     }
 
     /**
@@ -100,26 +80,30 @@ public final class RecordReader implements AutoCloseable {
      *
      * @return the record, or {@code null} if the channel ended cleanly before it (no byte of a next record)
      * @throws CorruptRecordException if the record is malformed, over the limit, or truncated
+     * @throws IllegalStateException  if the reader is closed
      */
     public Batch next() throws IOException {
-        long start = position;
+        if (closed) {
+            throw new IllegalStateException("reader of " + in.name + " is closed");
+        }
+        long start = in.position;
         header.clear();
-        int got = readFully(header);
+        int got = in.readFully(header);
         if (got == 0) {
             return null;
         }
         if (got < WORD) {
-            throw truncated(start, WORD, got);
+            throw in.truncated(start, WORD, got);
         }
         long total = header.getLong(0);
-        long remaining = remainingAfter(start, got);
+        long remaining = in.remainingAfter(start, got);
         boolean sized = remaining >= 0 && remaining <= options.maxRecordBytes();
-        RecordFormat.checkTotal(total, sized ? remaining : options.maxRecordBytes(), sized, source, start);
+        RecordFormat.checkTotal(total, sized ? remaining : options.maxRecordBytes(), sized, in.name, start);
         if (got < 2 * WORD) {
-            throw truncated(start, WORD + total, got);
+            throw in.truncated(start, WORD + total, got);
         }
         long rawCount = header.getLong(WORD);
-        int count = RecordFormat.checkCount(rawCount, total, source, start + WORD);
+        int count = RecordFormat.checkCount(rawCount, total, in.name, start + WORD);
 
         MemoryAllocator allocator = options.allocator();
         MemorySegment record = allocator.allocate(total, WORD);
@@ -129,24 +113,6 @@ public final class RecordReader implements AutoCloseable {
         } catch (IOException | RuntimeException | Error e) {
             allocator.free(record);
             throw e;
-        }
-    }
-
-    /**
-     * How many bytes a regular file holds after the total_length field of the record at
-     * {@code start}, or -1 if the source has no size to trust: not seekable, or its size does not
-     * cover the {@code got} bytes just read from it (files in /proc and character devices report
-     * 0, a channel can be positioned past its end). Such sources are read as streams.
-     */
-    private long remainingAfter(long start, int got) {
-        if (seekable == null) {
-            return -1;
-        }
-        try {
-            long size = seekable.size();
-            return size - start >= got ? size - start - WORD : -1;
-        } catch (IOException e) {
-            return -1;
         }
     }
 
@@ -161,10 +127,10 @@ public final class RecordReader implements AutoCloseable {
         MemorySegment table = record.asSlice(WORD, tableEnd - WORD);
         if (sized) {
             readFully(record, WORD, total, start, total);
-            RecordFormat.lengthsToEnds(table, table, count, total - tableEnd, source, start + 2 * WORD);
+            RecordFormat.lengthsToEnds(table, table, count, total - tableEnd, in.name, start + 2 * WORD);
         } else {
             readFully(record, WORD, tableEnd, start, total);
-            RecordFormat.lengthsToEnds(table, table, count, total - tableEnd, source, start + 2 * WORD);
+            RecordFormat.lengthsToEnds(table, table, count, total - tableEnd, in.name, start + 2 * WORD);
             readFully(record, tableEnd, total, start, total);
         }
         MemoryAllocator allocator = options.allocator();
@@ -177,44 +143,20 @@ public final class RecordReader implements AutoCloseable {
         long pos = from;
         while (pos < to) {
             ByteBuffer buffer = record.asSlice(pos, Math.min(MAX_READ, to - pos)).asByteBuffer();
-            int n = readFully(buffer);
+            int n = in.readFully(buffer);
             pos += n;
             if (buffer.hasRemaining()) {
-                throw truncated(recordStart, WORD + total, WORD + pos);
+                throw in.truncated(recordStart, WORD + total, WORD + pos);
             }
         }
-    }
-
-    /** Reads until {@code buffer} is full or the channel ends; returns the bytes read. */
-    private int readFully(ByteBuffer buffer) throws IOException {
-        int read = 0;
-        while (buffer.hasRemaining()) {
-            int n;
-            try {
-                n = channel.read(buffer);
-            } catch (IOException e) {
-                // The channel's own message rarely says which file or where: add both.
-                throw new IOException(source + ": " + e.getMessage() + " at byte " + position, e);
-            }
-            if (n < 0) {
-                break;
-            }
-            read += n;
-            position += n;
-        }
-        return read;
-    }
-
-    private CorruptRecordException truncated(long recordStart, long expected, long got) {
-        return new CorruptRecordException(String.valueOf(source), recordStart + got, "truncated record: expected "
-                + expected + " bytes for the record starting at byte " + recordStart + ", got " + got);
     }
 
     /** Closes the channel if this reader opened it. */
     @Override
     public void close() throws IOException {
+        closed = true;
         if (closeChannel) {
-            channel.close();
+            in.channel.close();
         }
     }
 }

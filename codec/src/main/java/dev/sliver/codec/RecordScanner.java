@@ -1,0 +1,168 @@
+package dev.sliver.codec;
+
+import dev.sliver.core.CorruptRecordException;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+import static dev.sliver.codec.RecordFormat.WORD;
+
+/**
+ * Walks the records of a channel reading only their headers and length tables; payloads are
+ * skipped (by position on a file, read and dropped on a stream). A file of any size, with any
+ * number of blobs, is scanned in 64 KiB of memory, with the same checks as {@link RecordReader}:
+ * a file's records must fit in what remains of it, a stream's in
+ * {@link ReadOptions#maxRecordBytes()} (nothing is allocated, so a file needs no cap).
+ *
+ * <pre>{@code
+ * try (RecordScanner scan = RecordScanner.open(path)) {
+ *     for (RecordScanner.Header h; (h = scan.next((i, at, length) -> {})) != null; ) {
+ *         System.out.println(h.offset() + ": " + h.count() + " blobs");
+ *     }
+ * }
+ * }</pre>
+ *
+ * <p>Not thread-safe.
+ */
+public final class RecordScanner implements AutoCloseable {
+    private static final int BUFFER = 64 * 1024;
+
+    /** Receives each blob of a record as its length is read and checked. */
+    @FunctionalInterface
+    public interface BlobVisitor {
+        /**
+         * @param index  the blob's index in its record
+         * @param offset the source offset of the blob's first byte
+         * @param length the blob's length
+         */
+        void blob(int index, long offset, long length) throws IOException;
+    }
+
+    /**
+     * One record's header.
+     *
+     * @param offset      the source offset of its first byte (its total_length field)
+     * @param totalLength the total_length field: the bytes after it
+     * @param count       the number of blobs
+     */
+    public record Header(long offset, long totalLength, int count) {
+        /** The source offset of the first payload byte. */
+        public long payloadOffset() {
+            return offset + 2L * WORD + (long) count * WORD;
+        }
+
+        /** The payload bytes: the sum of the blob lengths. */
+        public long payloadBytes() {
+            return offset + WORD + totalLength - payloadOffset();
+        }
+
+        /** The source offset just after the record. */
+        public long end() {
+            return offset + WORD + totalLength;
+        }
+    }
+
+    private final ChannelSource in;
+    private final long maxStreamRecordBytes;
+    private final boolean closeChannel;
+    private final ByteBuffer buffer = ByteBuffer.allocate(BUFFER).order(ByteOrder.LITTLE_ENDIAN);
+    private boolean closed;
+
+    /**
+     * Scans {@code channel} from its position; it stays open on {@link #close()}.
+     *
+     * @param source names the channel in errors
+     * @param maxStreamRecordBytes the largest total_length accepted when the channel's size is unknown
+     */
+    public RecordScanner(ReadableByteChannel channel, Object source, long maxStreamRecordBytes) {
+        this(channel, source, maxStreamRecordBytes, false);
+    }
+
+    private RecordScanner(ReadableByteChannel channel, Object source, long maxStreamRecordBytes, boolean closeChannel) {
+        this.in = new ChannelSource(channel, source);
+        this.maxStreamRecordBytes = maxStreamRecordBytes;
+        this.closeChannel = closeChannel;
+    }
+
+    /** Scans the file at {@code path}; {@link #close()} closes it. */
+    public static RecordScanner open(Path path) throws IOException {
+        FileChannel channel = FileChannel.open(path, StandardOpenOption.READ);
+        return new RecordScanner(channel, path, ReadOptions.DEFAULT_MAX_STREAM_RECORD_BYTES, true);
+    }
+
+    /** The source offset of the next record. */
+    public long position() {
+        return in.position;
+    }
+
+    /**
+     * Reads the next record's header and length table, calls {@code visitor} for each blob, and
+     * moves past its payload.
+     *
+     * @return the header, or null if the input ended cleanly before another record
+     * @throws CorruptRecordException if the record is malformed or truncated (blobs already
+     *                                visited were within the record and the input)
+     * @throws IllegalStateException  if the scanner is closed
+     */
+    public Header next(BlobVisitor visitor) throws IOException {
+        if (closed) {
+            throw new IllegalStateException("scanner of " + in.name + " is closed");
+        }
+        long start = in.position;
+        buffer.clear().limit(2 * WORD);
+        int got = in.readFully(buffer);
+        if (got == 0) {
+            return null;
+        }
+        if (got < WORD) {
+            throw in.truncated(start, WORD, got);
+        }
+        long total = buffer.getLong(0);
+        long remaining = in.remainingAfter(start, got);
+        boolean sized = remaining >= 0;
+        RecordFormat.checkTotal(total, sized ? remaining : maxStreamRecordBytes, sized, in.name, start);
+        if (got < 2 * WORD) {
+            throw in.truncated(start, WORD + total, got);
+        }
+        int count = RecordFormat.checkCount(buffer.getLong(WORD), total, in.name, start + WORD);
+        Header header = new Header(start, total, count);
+        long payloadBytes = header.payloadBytes();
+        long blobAt = header.payloadOffset();
+        long sum = 0;
+        MemorySegment lengths = MemorySegment.ofArray(buffer.array());
+        for (int done = 0; done < count; ) {
+            int n = Math.min(count - done, BUFFER / WORD);
+            long tableAt = in.position;
+            buffer.clear().limit(n * WORD);
+            if (in.readFully(buffer) < n * WORD) {
+                throw in.truncated(start, WORD + total, in.position - start);
+            }
+            long before = sum;
+            sum = RecordFormat.addLengths(lengths, null, n, payloadBytes, sum, done, in.name, tableAt);
+            for (int i = 0; i < n; i++) {
+                long length = lengths.get(RecordFormat.U64, (long) i * WORD);
+                visitor.blob(done + i, blobAt + before, length);
+                before += length;
+            }
+            done += n;
+        }
+        RecordFormat.checkSum(sum, payloadBytes, in.name, start + 2 * WORD);
+        in.skip(payloadBytes, sized, buffer, start, WORD + total);
+        return header;
+    }
+
+    /** Closes the channel if this scanner opened it. */
+    @Override
+    public void close() throws IOException {
+        closed = true;
+        if (closeChannel) {
+            in.channel.close();
+        }
+    }
+}
