@@ -6,26 +6,59 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
+import java.nio.file.FileSystemLoopException;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
- * The {@code sliver} tool: pack files into a record, unpack, inspect, and a demo.
- * Exit status: 0 success, 1 bad input or I/O failure, 2 usage error.
+ * The {@code sliver} tool: pack files into a record, unpack, inspect, serve, fetch, and a demo.
+ * Exit status: 0 success, 1 bad input or I/O failure (one line on stderr), 2 usage error.
  */
 public final class Main {
-    static final String USAGE = """
-            usage: sliver [--verbose] <command> [args]
-              pack [--append] OUT.strg FILE|DIR...   write the files as one record (a DIR gives its regular files, by name)
-              unpack [--all] IN.strg DIR             write blob i as DIR/00000000, DIR/00000001, ... (--all: every record)
-              inspect IN.strg                        records, blobs, sizes, and whether the file is valid
-              demo                                   the design note's program: write, read back zero-copy, time it
-              serve DIR [--port N]                   serve DIR's .strg files over TCP (Netty, on Sliver's allocator)
-              fetch HOST:PORT NAME OUT.strg          fetch NAME from a sliver serve, validating every record""";
+    /** A command: its usage line (after "sliver "), what it does, and its options. */
+    private record Command(String usage, String summary, Set<String> flags, Set<String> valued) {
+    }
+
+    private static final Map<String, Command> COMMANDS = new LinkedHashMap<>();
+
+    static {
+        COMMANDS.put("pack", new Command("pack [--append] OUT.strg FILE|DIR...",
+                "write the files as one record (a DIR gives its regular files, by name)", Set.of("--append"), Set.of()));
+        COMMANDS.put("unpack", new Command("unpack [--all] [--force] IN.strg DIR",
+                "write blob i as DIR/00000000, ... (--all: every record; --force: overwrite)", Set.of("--all", "--force"), Set.of()));
+        COMMANDS.put("inspect", new Command("inspect [--records] IN.strg",
+                "records, blobs, sizes, and whether the file is valid (--records: one line each)", Set.of("--records"), Set.of()));
+        COMMANDS.put("demo", new Command("demo",
+                "the design note's program: write, read back zero-copy, time it", Set.of(), Set.of()));
+        COMMANDS.put("serve", new Command("serve [--bind ADDR] [--port N] [--timeout S] DIR",
+                "serve DIR's .strg files over TCP (default 127.0.0.1:7070)", Set.of(), Set.of("--bind", "--port", "--timeout")));
+        COMMANDS.put("fetch", new Command("fetch [--timeout S] HOST:PORT NAME OUT.strg",
+                "fetch NAME from a sliver serve, validating every record", Set.of(), Set.of("--timeout")));
+        COMMANDS.put("help", new Command("help [COMMAND]", "this text, or one command's", Set.of(), Set.of()));
+    }
+
+    static final String USAGE = usage();
 
     private Main() {
+    }
+
+    private static String usage() {
+        StringBuilder sb = new StringBuilder("usage: sliver [--verbose] <command> [options] [--] [operands]");
+        COMMANDS.values().forEach(c -> sb.append(String.format("%n  %-50s %s", c.usage(), c.summary())));
+        return sb.toString();
+    }
+
+    private static String usage(String command) {
+        Command c = COMMANDS.get(command);
+        return c == null ? USAGE : "usage: sliver " + c.usage() + "\n  " + c.summary();
     }
 
     /** Entry point; exits with the status of {@link #run}. */
@@ -36,31 +69,57 @@ public final class Main {
     /** Runs one command; returns the exit status. */
     public static int run(String[] args, PrintStream out, PrintStream err) {
         List<String> rest = new ArrayList<>(List.of(args));
-        boolean verbose = rest.remove("--verbose");
+        boolean verbose = false;
+        String command = null;
         try {
+            while (!rest.isEmpty() && rest.getFirst().startsWith("-")) {
+                String option = rest.removeFirst();
+                switch (option) {
+                    case "--verbose" -> verbose = true;
+                    case "--help", "-h" -> {
+                        out.println(USAGE);
+                        return 0;
+                    }
+                    default -> throw new UsageException("unknown option '" + option + "'");
+                }
+            }
             if (rest.isEmpty()) {
                 throw new UsageException("no command given");
             }
-            String command = rest.removeFirst();
-            switch (command) {
-                case "pack" -> new Pack(rest, out, err).run();
-                case "unpack" -> new Unpack(rest, out, err).run();
-                case "inspect" -> {
-                    return new Inspect(rest, out, err).run();
-                }
-                case "demo" -> new Demo(out).run();
-                case "serve" -> Serve.run(rest, out);
-                case "fetch" -> Fetch.run(rest, out);
-                case "help", "--help", "-h" -> out.println(USAGE);
-                default -> throw new UsageException("unknown command '" + command + "'");
+            command = rest.removeFirst();
+            Command spec = COMMANDS.get(command);
+            if (spec == null) {
+                String unknown = command;
+                command = null;
+                throw new UsageException("unknown command '" + unknown + "'");
             }
-            return 0;
+            Args parsed = Args.parse(command, rest, spec.flags(), spec.valued());
+            verbose |= parsed.has("--verbose");
+            if (parsed.has("--help")) {
+                out.println(usage(command));
+                return 0;
+            }
+            quietLogging(verbose);
+            return switch (command) {
+                case "pack" -> new Pack(parsed, out, err).run();
+                case "unpack" -> new Unpack(parsed, out, err).run();
+                case "inspect" -> new Inspect(parsed, out, err).run();
+                case "demo" -> {
+                    parsed.operands(0, 0, "no operands");
+                    new Demo(out).run();
+                    yield 0;
+                }
+                case "serve" -> Serve.run(parsed, out);
+                case "fetch" -> Fetch.run(parsed, out);
+                default -> help(parsed, out);
+            };
         } catch (UsageException e) {
-            err.println("sliver: " + e.getMessage());
-            err.println(USAGE);
+            err.println("sliver: " + printable(e.getMessage()));
+            err.println(command == null ? USAGE : usage(command));
             return 2;
-        } catch (Exception e) {
-            err.println("sliver: " + describe(e instanceof UncheckedIOException u ? u.getCause() : e));
+        } catch (Throwable e) { // an Error too (out of memory, say): one line, not a JVM stack trace
+            Throwable cause = e instanceof UncheckedIOException u ? u.getCause() : e;
+            err.println("sliver: " + printable(describe(cause)));
             if (verbose) {
                 e.printStackTrace(err);
             }
@@ -68,14 +127,50 @@ public final class Main {
         }
     }
 
+    private static int help(Args args, PrintStream out) {
+        List<String> topic = args.operands(0, 1, "at most one COMMAND");
+        if (!topic.isEmpty() && !COMMANDS.containsKey(topic.getFirst())) {
+            throw new UsageException("help: unknown command '" + topic.getFirst() + "'");
+        }
+        out.println(topic.isEmpty() ? USAGE : usage(topic.getFirst()));
+        return 0;
+    }
+
+    /**
+     * Library and Netty log lines (System.Logger, java.util.logging underneath) would break the
+     * one-line error contract: they go to stderr only with --verbose.
+     */
+    private static void quietLogging(boolean verbose) {
+        java.util.logging.Logger.getLogger("").setLevel(verbose ? java.util.logging.Level.INFO : java.util.logging.Level.OFF);
+    }
+
     /** One line for the user: {@code <file>: <reason> [at byte <offset>]}. */
-    static String describe(Exception e) {
+    static String describe(Throwable e) {
         return switch (e) {
             case CorruptRecordException c -> c.getMessage();
             case NoSuchFileException f -> f.getFile() + ": no such file or directory";
             case AccessDeniedException f -> f.getFile() + ": permission denied";
+            case FileAlreadyExistsException f -> f.getFile() + ": already exists" + (f.getReason() != null ? " (" + f.getReason() + ")" : "");
+            case NotDirectoryException f -> f.getFile() + ": not a directory";
+            case DirectoryNotEmptyException f -> f.getFile() + ": directory not empty";
+            case FileSystemLoopException f -> f.getFile() + ": symbolic link loop";
             case FileSystemException f -> f.getFile() + ": " + (f.getReason() != null ? f.getReason() : f.getClass().getSimpleName());
-            default -> e.getMessage() != null ? e.getMessage() : e.toString();
+            case OutOfMemoryError o -> "out of memory" + (o.getMessage() != null ? ": " + o.getMessage() : "");
+            case IOException io when io.getMessage() != null -> io.getMessage();
+            default -> e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
         };
+    }
+
+    /** Control characters (from a file name, a peer's message) escaped, so that the line stays one line. */
+    static String printable(String text) {
+        StringBuilder sb = new StringBuilder(text.length());
+        text.codePoints().forEach(c -> {
+            if (Character.isISOControl(c)) {
+                sb.append(String.format("\\x%02x", c));
+            } else {
+                sb.appendCodePoint(c);
+            }
+        });
+        return sb.toString();
     }
 }

@@ -1,15 +1,14 @@
 package dev.sliver.examples;
 
-import dev.sliver.codec.Codec;
+import dev.sliver.codec.RecordWriter;
 
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,62 +17,66 @@ import java.util.stream.Stream;
 /**
  * {@code sliver pack [--append] OUT FILE|DIR...}: each regular file becomes one blob; a directory
  * contributes its regular files sorted by name (not recursively). Input files are memory-mapped
- * and written with gathering writes, so packing copies nothing through the heap. Without
- * {@code --append} the record goes to a temporary file that then replaces OUT atomically.
+ * and written with gathering writes, so packing copies nothing through the heap; a file whose size
+ * reads 0 (as in /proc) is read to its end instead. Without {@code --append} the record goes to a
+ * temporary file that then replaces OUT atomically (keeping OUT's permissions); with it, a failed
+ * append truncates OUT back to its previous length.
  */
 final class Pack {
-    private final List<String> args;
+    private final Args args;
     private final PrintStream out;
     private final PrintStream err;
 
-    Pack(List<String> args, PrintStream out, PrintStream err) {
-        this.args = new ArrayList<>(args);
+    Pack(Args args, PrintStream out, PrintStream err) {
+        this.args = args;
         this.out = out;
         this.err = err;
     }
 
-    void run() throws IOException {
-        boolean append = args.remove("--append");
-        if (args.size() < 2) {
-            throw new UsageException("pack needs OUT.strg and at least one FILE or DIR");
-        }
-        Path target = Path.of(args.getFirst());
-        List<Path> inputs = inputs(args.subList(1, args.size()));
+    int run() throws IOException {
+        List<String> operands = args.operands(2, Integer.MAX_VALUE, "OUT.strg and at least one FILE or DIR");
+        boolean append = args.has("--append");
+        Path target = Path.of(operands.getFirst());
+        List<Path> inputs = inputs(operands.subList(1, operands.size()));
         long written;
         try (Arena arena = Arena.ofShared()) {
-            List<MemorySegment> blobs = new ArrayList<>(inputs.size());
+            RecordWriter record = new RecordWriter();
             Progress progress = new Progress(err, "mapping", inputs.size());
+            int done = 0;
             for (Path input : inputs) {
                 try (FileChannel channel = FileChannel.open(input, StandardOpenOption.READ)) {
-                    blobs.add(channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size(), arena));
+                    long size = channel.size();
+                    if (size > 0) {
+                        record.add(channel.map(FileChannel.MapMode.READ_ONLY, 0, size, arena));
+                    } else {
+                        record.add(ByteBuffer.wrap(Files.readAllBytes(input))); // /proc files say 0 and have bytes
+                    }
                 }
-                progress.update(blobs.size());
+                progress.update(++done);
             }
             progress.done();
-            written = append ? appendTo(target, blobs) : replace(target, blobs);
+            written = append ? appendTo(target, record) : replace(target, record);
         }
         out.println((append ? "appended " : "packed ") + inputs.size() + " blobs (" + written + " bytes) to " + target);
+        return 0;
     }
 
-    private static long appendTo(Path target, List<MemorySegment> blobs) throws IOException {
-        try (FileChannel channel = FileChannel.open(target,
-                StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
-            return Codec.serializeSegments(blobs, channel);
+    private static long appendTo(Path target, RecordWriter record) throws IOException {
+        try (FileChannel channel = FileChannel.open(target, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            return record.appendTo(channel, target);
         }
     }
 
-    private static long replace(Path target, List<MemorySegment> blobs) throws IOException {
-        Path dir = target.toAbsolutePath().getParent();
-        Path temp = Files.createTempFile(dir, target.getFileName().toString(), ".tmp");
-        try {
+    private static long replace(Path target, RecordWriter record) throws IOException {
+        try (AtomicReplace replace = AtomicReplace.create(target)) {
             long written;
-            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-                written = Codec.serializeSegments(blobs, channel);
+            try {
+                written = record.writeTo(replace.channel());
+            } catch (IOException e) {
+                throw AtomicReplace.onTarget(target, e);
             }
-            Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            replace.commit();
             return written;
-        } finally {
-            Files.deleteIfExists(temp);
         }
     }
 
@@ -91,7 +94,7 @@ final class Pack {
             } else if (!Files.exists(path)) {
                 throw new java.nio.file.NoSuchFileException(name);
             } else {
-                throw new IOException(name + ": not a regular file or directory");
+                throw new java.nio.file.FileSystemException(name, null, "not a regular file or directory");
             }
         }
         return files;

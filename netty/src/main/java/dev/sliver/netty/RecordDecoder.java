@@ -186,6 +186,9 @@ public final class RecordDecoder extends ChannelInboundHandlerAdapter {
     /** Names the peer in errors: its address, or the channel when it has none. */
     private static String source(ChannelHandlerContext ctx) {
         Object remote = ctx.channel().remoteAddress();
+        if (remote instanceof java.net.InetSocketAddress inet) {
+            return inet.getHostString() + ":" + inet.getPort();
+        }
         return remote != null ? remote.toString() : ctx.channel().toString();
     }
 
