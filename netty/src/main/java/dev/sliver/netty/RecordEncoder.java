@@ -49,19 +49,26 @@ public final class RecordEncoder extends ChannelOutboundHandlerAdapter {
             }
         } else if (msg instanceof List<?> list && list.stream().allMatch(b -> b instanceof Slice || b instanceof ByteBuf)) {
             payloads = new ArrayList<>(list.size());
+            int taken = 0; // list items whose reference now sits in payloads
             try {
                 for (Object blob : list) {
                     switch (blob) {
                         case ByteBuf buf -> payloads.add(buf);
                         case Slice slice -> {
                             payloads.add(SliverByteBufs.wrap(slice, ctx.alloc()));
-                            slice.release();
+                            slice.release(); // the wrapper holds its own reference
                         }
                         default -> throw new AssertionError(blob); // excluded by the allMatch above
                     }
+                    taken++;
                 }
             } catch (RuntimeException e) {
-                list.forEach(ReferenceCountUtil::safeRelease);
+                // We own everything we were given: what was taken is released through payloads,
+                // the rest (from the item that failed on) directly, each exactly once.
+                payloads.forEach(ReferenceCountUtil::safeRelease);
+                for (Object rest : list.subList(taken, list.size())) {
+                    release(rest);
+                }
                 throw e;
             }
         } else {
@@ -69,6 +76,18 @@ public final class RecordEncoder extends ChannelOutboundHandlerAdapter {
             return;
         }
         ctx.write(encode(ctx, payloads), promise);
+    }
+
+    private static void release(Object blob) {
+        try {
+            if (blob instanceof Slice slice) {
+                slice.release();
+            } else {
+                ReferenceCountUtil.release(blob);
+            }
+        } catch (RuntimeException alreadyReleased) {
+            // a dead slice (the cause of the failure, typically) has nothing left to give back
+        }
     }
 
     private static ByteBuf encode(ChannelHandlerContext ctx, List<ByteBuf> payloads) {

@@ -11,6 +11,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.ReadOnlyBufferException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.GatheringByteChannel;
@@ -19,8 +20,11 @@ import java.nio.channels.ScatteringByteChannel;
 /**
  * A Netty {@link ByteBuf} over a {@link MemorySegment}: every access is a bounds-checked segment
  * access, so the buffer works with or without Netty's Unsafe mode, and it never exposes a raw
- * memory address ({@link #hasMemoryAddress()} is false). Subclasses decide what the memory is and
- * what the final release does.
+ * memory address ({@link #hasMemoryAddress()} is false). Netty code that wants an address takes
+ * its {@code nioBuffer()} path instead: the NIO transport needs none; the native epoll and
+ * io_uring transports copy such a buffer into a direct buffer of their own before a write. That
+ * is the price of the guarantee that no handler can reach freed memory through a Sliver buffer.
+ * Subclasses decide what the memory is and what the final release does.
  */
 abstract class SegmentByteBuf extends AbstractReferenceCountedByteBuf {
     private static final ValueLayout.OfShort SHORT_BE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
@@ -29,6 +33,9 @@ abstract class SegmentByteBuf extends AbstractReferenceCountedByteBuf {
     private static final ValueLayout.OfInt INT_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfLong LONG_BE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     private static final ValueLayout.OfLong LONG_LE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    /** Most bytes taken from an InputStream per call (a heap array each time). */
+    private static final int STREAM_CHUNK = 64 * 1024;
 
     private final ByteBufAllocator alloc;
     /** The bytes; replaced when a writable buffer grows. */
@@ -192,6 +199,9 @@ abstract class SegmentByteBuf extends AbstractReferenceCountedByteBuf {
     public ByteBuf getBytes(int index, ByteBuffer dst) {
         int length = dst.remaining();
         checkIndex(index, length);
+        if (dst.isReadOnly()) {
+            throw new ReadOnlyBufferException(); // what ByteBuffer.put throws, before any byte moves
+        }
         MemorySegment.ofBuffer(dst).copyFrom(memory.asSlice(index, length));
         dst.position(dst.position() + length);
         return this;
@@ -251,15 +261,16 @@ abstract class SegmentByteBuf extends AbstractReferenceCountedByteBuf {
         return this;
     }
 
+    /** One read, as Netty's buffers do: fewer bytes than asked may arrive; -1 at the end of the stream. */
     @Override
     public int setBytes(int index, InputStream in, int length) throws IOException {
         checkIndex(index, length);
-        byte[] tmp = in.readNBytes(length);
-        if (tmp.length == 0 && length > 0) {
-            return -1;
+        byte[] tmp = new byte[Math.min(length, STREAM_CHUNK)];
+        int n = in.read(tmp, 0, tmp.length);
+        if (n > 0) {
+            MemorySegment.copy(tmp, 0, memory, ValueLayout.JAVA_BYTE, index, n);
         }
-        MemorySegment.copy(tmp, 0, memory, ValueLayout.JAVA_BYTE, index, tmp.length);
-        return tmp.length;
+        return n;
     }
 
     @Override
@@ -310,6 +321,12 @@ abstract class SegmentByteBuf extends AbstractReferenceCountedByteBuf {
     @Override
     public ByteBuffer[] nioBuffers(int index, int length) {
         return new ByteBuffer[] {nioBuffer(index, length)};
+    }
+
+    /** One block of memory: Netty's codecs may take their contiguous fast paths. */
+    @Override
+    public boolean isContiguous() {
+        return true;
     }
 
     @Override

@@ -19,7 +19,9 @@ final class SliceByteBuf extends SegmentByteBuf {
     private final Slice slice;
 
     SliceByteBuf(ByteBufAllocator alloc, Slice slice) {
-        super(alloc, slice.asSegment(), (int) slice.length());
+        // A maximum above the capacity sends every write that needs room to capacity(int), which
+        // throws ReadOnlyBufferException, as Netty's read-only buffers do, not IndexOutOfBounds.
+        super(alloc, slice.asSegment(), Integer.MAX_VALUE);
         this.slice = slice;
         writerIndex((int) slice.length());
     }

@@ -5,14 +5,15 @@ import io.netty.buffer.AbstractByteBufAllocator;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocatorMetric;
 import io.netty.buffer.ByteBufAllocatorMetricProvider;
-import io.netty.buffer.UnpooledHeapByteBuf;
+import io.netty.buffer.AdaptiveByteBufAllocator;
 
 import java.util.Objects;
 
 /**
  * A Netty {@link io.netty.buffer.ByteBufAllocator} whose direct buffers are blocks of a
- * {@link ThreadCachingAllocator}, returned to it on the final release. Heap buffers are Netty's
- * own unpooled ones.
+ * {@link ThreadCachingAllocator}, returned to it on the final release. Heap buffers come from a
+ * pooling heap allocator (Netty's adaptive one) owned by this allocator, so that heap buffers are
+ * recycled too; their {@code alloc()} is that heap allocator.
  *
  * <p>Direct buffers go through {@code toLeakAwareBuffer}, so Netty's leak detector
  * ({@code -Dio.netty.leakDetection.level=paranoid}) reports buffers user code forgets to release.
@@ -25,6 +26,7 @@ public final class SliverByteBufAllocator extends AbstractByteBufAllocator imple
     public static final SliverByteBufAllocator DEFAULT = new SliverByteBufAllocator(ThreadCachingAllocator.shared());
 
     private final ThreadCachingAllocator memory;
+    private final AdaptiveByteBufAllocator heap = new AdaptiveByteBufAllocator(false, true);
     private final ByteBufAllocatorMetric metric;
 
     /** Direct buffers from {@code memory}; {@code buffer()} gives direct buffers. */
@@ -34,7 +36,7 @@ public final class SliverByteBufAllocator extends AbstractByteBufAllocator imple
         this.metric = new ByteBufAllocatorMetric() {
             @Override
             public long usedHeapMemory() {
-                return -1; // heap buffers are Netty's unpooled ones and are not counted
+                return heap.metric().usedHeapMemory();
             }
 
             @Override
@@ -56,7 +58,7 @@ public final class SliverByteBufAllocator extends AbstractByteBufAllocator imple
 
     @Override
     protected ByteBuf newHeapBuffer(int initialCapacity, int maxCapacity) {
-        return new UnpooledHeapByteBuf(this, initialCapacity, maxCapacity);
+        return heap.heapBuffer(initialCapacity, maxCapacity);
     }
 
     @Override
@@ -64,13 +66,13 @@ public final class SliverByteBufAllocator extends AbstractByteBufAllocator imple
         return toLeakAwareBuffer(new SliverDirectByteBuf(this, memory, initialCapacity, maxCapacity));
     }
 
-    /** True: direct buffers are recycled through Sliver's caches. */
+    /** True: direct buffers are recycled through Sliver's caches (and heap buffers through the heap pool). */
     @Override
     public boolean isDirectBufferPooled() {
         return true;
     }
 
-    /** Used direct memory is Sliver's bytes in use; heap usage is not tracked (-1). */
+    /** Used direct memory is Sliver's bytes in use; used heap memory is the heap pool's. */
     @Override
     public ByteBufAllocatorMetric metric() {
         return metric;

@@ -32,9 +32,21 @@ class ByteBufConformanceTest {
                 new SliverByteBufAllocator(MEMORY));
     }
 
+    /** Leaks reported before this class ran (another class proves on purpose that a leak is seen). */
+    private static int leaksBefore;
+
+    @org.junit.jupiter.api.BeforeAll
+    static void countLeaksFromHere() throws InterruptedException {
+        leaksBefore = LeakCounter.settle(ByteBufAllocator.DEFAULT);
+    }
+
     @AfterAll
-    static void sliverGotEverythingBack() {
+    static void sliverGotEverythingBackAndNothingLeaked() throws InterruptedException {
         assertEquals(0, MEMORY.stats().bytesInUse(), "every Sliver-backed buffer was returned");
+        // PARANOID detection, installed when the test session opened (InstallLeakCounter), so
+        // this holds whichever class ran first.
+        assertEquals(leaksBefore, LeakCounter.settle(new SliverByteBufAllocator(MEMORY)),
+                "Netty's leak detector reported a buffer of this class that was never released");
         MEMORY.close();
     }
 
@@ -220,5 +232,71 @@ class ByteBufConformanceTest {
         ByteBuf other = alloc.directBuffer(8);
         assertThrows(IllegalReferenceCountException.class, () -> other.release(2));
         assertTrue(other.release());
+    }
+
+    @ParameterizedTest
+    @MethodSource("allocators")
+    void readingIntoAReadOnlyDestinationThrowsReadOnlyBufferExceptionBeforeAnyByteMoves(ByteBufAllocator alloc) {
+        ByteBuf buf = alloc.directBuffer(8).writeLong(42);
+        for (ByteBuffer readOnly : new ByteBuffer[] {ByteBuffer.allocate(8).asReadOnlyBuffer(),
+                ByteBuffer.allocateDirect(8).asReadOnlyBuffer()}) {
+            assertThrows(java.nio.ReadOnlyBufferException.class, () -> buf.getBytes(0, readOnly));
+            assertThrows(java.nio.ReadOnlyBufferException.class, () -> buf.readBytes(readOnly));
+            assertEquals(0, readOnly.position(), "nothing moved");
+            assertEquals(0, buf.readerIndex());
+        }
+        assertTrue(buf.release());
+    }
+
+    @ParameterizedTest
+    @MethodSource("allocators")
+    void theEndOfAStreamOrChannelIsMinusOne(ByteBufAllocator alloc, @TempDir Path dir) throws Exception {
+        ByteBuf buf = alloc.directBuffer(16);
+        assertEquals(-1, buf.writeBytes(new ByteArrayInputStream(new byte[0]), 4));
+        ByteArrayInputStream atEnd = new ByteArrayInputStream(new byte[] {1});
+        assertEquals(1, atEnd.read());
+        assertEquals(-1, buf.setBytes(0, atEnd, 4));
+        assertEquals(2, buf.writeBytes(new ByteArrayInputStream(new byte[] {7, 8}), 4), "what the stream has");
+        java.nio.channels.Pipe pipe = java.nio.channels.Pipe.open();
+        pipe.sink().close();
+        assertEquals(-1, buf.writeBytes(pipe.source(), 4));
+        pipe.source().close();
+        try (FileChannel empty = FileChannel.open(dir.resolve("empty"), StandardOpenOption.CREATE, StandardOpenOption.READ,
+                StandardOpenOption.WRITE)) {
+            assertEquals(-1, buf.writeBytes(empty, 0, 4));
+            assertEquals(-1, buf.writeBytes(empty, 4));
+        }
+        assertEquals(2, buf.writerIndex(), "only the two bytes that existed were written");
+        assertTrue(buf.release());
+    }
+
+    @ParameterizedTest
+    @MethodSource("allocators")
+    void aDirectBufferIsOneContiguousBlock(ByteBufAllocator alloc) {
+        ByteBuf buf = alloc.directBuffer(16);
+        assertTrue(buf.isContiguous());
+        assertTrue(buf.release());
+    }
+
+    @ParameterizedTest
+    @MethodSource("allocators")
+    void heapBuffersArePooled(ByteBufAllocator alloc) throws Exception {
+        alloc.heapBuffer(1 << 20).release(); // warm up
+        long before = allocatedBytes();
+        for (int i = 0; i < 100; i++) {
+            ByteBuf buf = alloc.heapBuffer(1 << 20);
+            buf.writeLong(i);
+            assertTrue(buf.release());
+        }
+        long allocated = allocatedBytes() - before;
+        assertTrue(allocated < 8L << 20, alloc + ": 100 heap buffers of 1 MiB allocated " + allocated + " bytes of heap");
+        assertTrue(alloc.isDirectBufferPooled());
+    }
+
+    /** Heap bytes this thread allocated so far (com.sun.management through reflection: the test module does not read it). */
+    private static long allocatedBytes() throws Exception {
+        Object threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        java.lang.reflect.Method m = Class.forName("com.sun.management.ThreadMXBean").getMethod("getCurrentThreadAllocatedBytes");
+        return (long) m.invoke(threads);
     }
 }

@@ -343,4 +343,20 @@ class RecordPipelineTest {
         // Keep ByteBuffer/ByteOrder imports honest for readers: the wire format is little-endian.
         assert ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, 1).get(0) == 1;
     }
+
+    @Test
+    void aListThatFailsHalfWayIsReleasedWholeExactlyOnce() {
+        EmbeddedChannel channel = new EmbeddedChannel(RecordEncoder.INSTANCE);
+        Slice first = Slice.copyOf(new byte[] {1}, records);
+        Slice dead = Slice.copyOf(new byte[] {2}, records);
+        dead.release();
+        Slice last = Slice.copyOf(new byte[] {3}, records);
+        ByteBuf buf = Unpooled.directBuffer(1).writeByte(4);
+        assertThrows(IllegalStateException.class, () -> channel.writeOutbound(List.of(first, buf, dead, last)));
+        assertEquals(0, records.outstandingSegments(), "the wrapped first slice and the untouched last one are freed");
+        assertEquals(0, buf.refCnt());
+        assertFalse(first.isAlive());
+        assertFalse(last.isAlive());
+        channel.finishAndReleaseAll();
+    }
 }

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
 import java.nio.ReadOnlyBufferException;
 import java.nio.channels.Channels;
 import java.util.List;
@@ -46,7 +47,7 @@ class SliverByteBufsTest {
             assertEquals(s.asSegment().address(), MemorySegment.ofBuffer(buf.nioBuffer()).address(), "same memory");
             assertTrue(buf.isReadOnly());
             assertThrows(ReadOnlyBufferException.class, () -> buf.setByte(0, 9));
-            assertThrows(IndexOutOfBoundsException.class, () -> buf.writeByte(9), "no room, and none can be made");
+            assertThrows(ReadOnlyBufferException.class, () -> buf.writeByte(9), "no room, and none can be made");
             assertThrows(ReadOnlyBufferException.class, () -> buf.ensureWritable(1));
             assertThrows(ReadOnlyBufferException.class, () -> buf.capacity(8));
             assertEquals(2, s.refCount(), "the ByteBuf holds one slice reference");
@@ -171,5 +172,38 @@ class SliverByteBufsTest {
         } finally {
             java.nio.file.Files.delete(sparse);
         }
+    }
+
+    @Test
+    void aWrappedSliceKeepsTheReadOnlyContractOnEveryMutatingCall(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        try (Slice s = slice(1, 2, 3, 4, 5, 6, 7, 8)) {
+            ByteBuf buf = SliverByteBufs.wrap(s);
+            assertTrue(buf.isReadOnly());
+            assertSame(buf, buf.asReadOnly());
+            assertTrue(buf.isContiguous());
+            assertFalse(buf.isWritable());
+            java.nio.channels.Pipe pipe = java.nio.channels.Pipe.open();
+            try (java.nio.channels.FileChannel file = java.nio.channels.FileChannel.open(dir.resolve("f"),
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE)) {
+                List<org.junit.jupiter.api.function.Executable> writes = List.of(
+                        () -> buf.setByte(0, 1), () -> buf.setShort(0, 1), () -> buf.setMedium(0, 1), () -> buf.setInt(0, 1),
+                        () -> buf.setLong(0, 1), () -> buf.setIntLE(0, 1), () -> buf.setBytes(0, new byte[1]),
+                        () -> buf.setBytes(0, ByteBuffer.allocate(1)), () -> buf.setBytes(0, Unpooled.buffer(1).writeByte(1)),
+                        () -> buf.setBytes(0, new java.io.ByteArrayInputStream(new byte[1]), 1), () -> buf.setBytes(0, pipe.source(), 1),
+                        () -> buf.setBytes(0, file, 0, 1), () -> buf.setZero(0, 1), () -> buf.setCharSequence(0, "x", java.nio.charset.StandardCharsets.US_ASCII),
+                        () -> buf.writeByte(1), () -> buf.writeInt(1), () -> buf.writeBytes(new byte[1]), () -> buf.writeZero(1),
+                        () -> buf.writeBytes(new java.io.ByteArrayInputStream(new byte[1]), 1), () -> buf.ensureWritable(1),
+                        () -> buf.capacity(4), () -> buf.readerIndex(1).discardReadBytes());
+                for (org.junit.jupiter.api.function.Executable write : writes) {
+                    assertThrows(ReadOnlyBufferException.class, write);
+                }
+            }
+            pipe.sink().close();
+            pipe.source().close();
+            assertEquals(0x0102030405060708L, buf.getLong(0), "nothing changed");
+            assertEquals(8, buf.writerIndex());
+            assertTrue(buf.release());
+        }
+        assertEquals(0, memory.outstandingSegments());
     }
 }
