@@ -96,6 +96,12 @@ public final class Codec {
      * Reads exactly one record from {@code channel} into one segment from the default allocator
      * and leaves the channel right after it.
      *
+     * <p>Errors name the channel by what it is ("file channel", "stream"; name it yourself with
+     * {@link ReadOptions#withSourceName}) and give the byte offset: the absolute position for a
+     * channel that has one (a {@code FileChannel}), else counted from where this call started
+     * reading. To read a stream of records with offsets from its start, use one
+     * {@link RecordReader} for the whole stream.
+     *
      * @throws CorruptRecordException if the record is malformed or truncated, or the channel is at its end
      */
     public static Batch deserialize(ReadableByteChannel channel) throws IOException {
@@ -104,8 +110,9 @@ public final class Codec {
 
     /** Like {@link #deserialize(ReadableByteChannel)} with the given allocator and limits. */
     public static Batch deserialize(ReadableByteChannel channel, ReadOptions options) throws IOException {
-        RecordReader reader = new RecordReader(channel, channel, options);
-        return requireRecord(reader.next(), channel, reader.position());
+        Object name = options.nameOf(channel);
+        RecordReader reader = new RecordReader(channel, name, options);
+        return requireRecord(reader.next(), name, reader.position());
     }
 
     /** Reads the first record of the file at {@code path}. */

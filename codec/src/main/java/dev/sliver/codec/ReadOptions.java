@@ -14,14 +14,22 @@ import java.util.Objects;
  *
  * @param allocator      where record memory comes from; freed there when the batch is released
  * @param maxRecordBytes the largest {@code total_length} accepted, in bytes
+ * @param sourceName     how errors name a channel the caller passed in, or null to say what it
+ *                       is ("file channel", "socket channel", "stream"); a file the library
+ *                       opened is always named by its path
  */
-public record ReadOptions(MemoryAllocator allocator, long maxRecordBytes) {
+public record ReadOptions(MemoryAllocator allocator, long maxRecordBytes, String sourceName) {
     /**
      * Default cap on one record: 256 MiB. A hostile peer or file can make a reader allocate at
      * most this much before the read fails.
      */
     public static final long DEFAULT_MAX_STREAM_RECORD_BYTES = 256L << 20;
 
+
+    /** Options with the default naming of channels. */
+    public ReadOptions(MemoryAllocator allocator, long maxRecordBytes) {
+        this(allocator, maxRecordBytes, null);
+    }
 
     /** Validates the options. */
     public ReadOptions {
@@ -43,11 +51,29 @@ public record ReadOptions(MemoryAllocator allocator, long maxRecordBytes) {
 
     /** These options with another allocator. */
     public ReadOptions withAllocator(MemoryAllocator newAllocator) {
-        return new ReadOptions(newAllocator, maxRecordBytes);
+        return new ReadOptions(newAllocator, maxRecordBytes, sourceName);
     }
 
     /** These options with another size cap. */
     public ReadOptions withMaxRecordBytes(long newMax) {
-        return new ReadOptions(allocator, newMax);
+        return new ReadOptions(allocator, newMax, sourceName);
+    }
+
+    /** These options naming the channel {@code name} in errors (a path, a peer, a topic...). */
+    public ReadOptions withSourceName(String name) {
+        return new ReadOptions(allocator, maxRecordBytes, java.util.Objects.requireNonNull(name, "name"));
+    }
+
+    /** What errors call {@code channel}: {@link #sourceName()} if set, else what kind of channel it is. */
+    Object nameOf(java.nio.channels.Channel channel) {
+        if (sourceName != null) {
+            return sourceName;
+        }
+        return switch (channel) {
+            case java.nio.channels.FileChannel f -> "file channel";
+            case java.nio.channels.SocketChannel s -> "socket channel";
+            case java.nio.channels.Pipe.SourceChannel p -> "pipe";
+            default -> "stream";
+        };
     }
 }

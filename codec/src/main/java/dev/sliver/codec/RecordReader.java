@@ -45,7 +45,9 @@ public final class RecordReader implements AutoCloseable {
     /**
      * Reads from {@code channel}, which stays open on {@link #close()}.
      *
-     * @param source names the channel in error messages (its {@code toString()}, called only then)
+     * @param source names the channel in error messages (its {@code toString()}, called only then);
+     *               offsets in them are the channel's position if it has one, else the bytes
+     *               this reader consumed
      * @throws IllegalArgumentException if the channel is in non-blocking mode
      */
     public RecordReader(ReadableByteChannel channel, Object source, ReadOptions options) throws IOException {
