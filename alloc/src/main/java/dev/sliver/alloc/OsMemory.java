@@ -63,6 +63,11 @@ final class OsMemory {
     private OsMemory() {
     }
 
+    /** Whether memory comes from mmap (native access granted, Linux or macOS) rather than Arena.allocate. */
+    static boolean mapsDirectly() {
+        return MMAP != null;
+    }
+
     /** {@code size} bytes aligned to {@link #ALIGNMENT}, unmapped when {@code arena} closes. */
     static MemorySegment map(long size, Arena arena) {
         if (MMAP == null) {

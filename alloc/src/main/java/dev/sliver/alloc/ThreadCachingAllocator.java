@@ -361,11 +361,15 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
         }
     }
 
-    /** One decay tick: reap dead threads, drain idle central stacks, unmap what stayed unused. */
-    void decay() {
+    /**
+     * One decay tick as if the clock read {@code now} (System.nanoTime() for the decay thread; a
+     * later time in tests, which so observe decay without waiting for it): reap dead threads,
+     * drain central stacks that did not move since the last tick, unmap chunks and idle large
+     * blocks unused for the decay period.
+     */
+    void decayAt(long now) {
         reapDeadThreads();
         central.drainIdle();
-        long now = System.nanoTime();
         for (Pool pool : pools) {
             pool.releaseIdleChunks(now, decayNanos);
         }
@@ -391,7 +395,7 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
                     return;
                 }
                 try {
-                    a.decay();
+                    a.decayAt(System.nanoTime());
                 } catch (RuntimeException | Error e) {
                     System.getLogger("dev.sliver.alloc").log(System.Logger.Level.ERROR, "decay failed", e);
                 }

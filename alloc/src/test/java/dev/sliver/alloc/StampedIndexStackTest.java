@@ -90,10 +90,11 @@ class StampedIndexStackTest {
         }
         AtomicIntegerArray owned = new AtomicIntegerArray(capacity);
         AtomicInteger duplicates = new AtomicInteger();
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
         CountDownLatch start = new CountDownLatch(1);
         List<Thread> workers = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
-            workers.add(Thread.ofPlatform().start(() -> {
+            workers.add(Thread.ofPlatform().start(() -> collect(failure, () -> {
                 await(start);
                 int[] mine = new int[3];
                 for (int r = 0; r < rounds; r++) {
@@ -113,12 +114,10 @@ class StampedIndexStackTest {
                         stack.push(mine[k]);
                     }
                 }
-            }));
+            })));
         }
         start.countDown();
-        for (Thread t : workers) {
-            t.join();
-        }
+        joinAll(workers, failure);
         assertEquals(0, duplicates.get());
         boolean[] seen = new boolean[capacity];
         for (int index; (index = stack.pop()) >= 0; ) {
@@ -127,6 +126,27 @@ class StampedIndexStackTest {
         }
         for (int i = 0; i < capacity; i++) {
             assertTrue(seen[i], "index " + i + " lost");
+        }
+    }
+
+    /** Runs a worker's body, keeping its first failure for {@link #joinAll} to rethrow. */
+    static void collect(java.util.concurrent.atomic.AtomicReference<Throwable> failure, Runnable body) {
+        try {
+            body.run();
+        } catch (Throwable e) {
+            failure.compareAndSet(null, e);
+        }
+    }
+
+    /** Joins the workers (a minute at most each) and rethrows the first failure of any of them. */
+    static void joinAll(List<Thread> workers, java.util.concurrent.atomic.AtomicReference<Throwable> failure)
+            throws InterruptedException {
+        for (Thread t : workers) {
+            t.join(java.time.Duration.ofMinutes(1));
+            assertFalse(t.isAlive(), t + " did not finish");
+        }
+        if (failure.get() != null) {
+            throw new AssertionError("a worker failed", failure.get());
         }
     }
 

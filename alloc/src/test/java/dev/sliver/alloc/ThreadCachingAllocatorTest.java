@@ -212,7 +212,8 @@ class ThreadCachingAllocatorTest {
 
     @Test
     void idleChunksGoBackToTheOsAfterTheDecayPeriod() throws Exception {
-        try (ThreadCachingAllocator decaying = ThreadCachingAllocator.builder().decay(Duration.ofMillis(50)).build()) {
+        Duration decay = Duration.ofHours(1); // the decay thread never gets there: the test drives the clock
+        try (ThreadCachingAllocator decaying = ThreadCachingAllocator.builder().decay(decay).build()) {
             List<MemorySegment> blocks = new ArrayList<>();
             for (int i = 0; i < 4096; i++) {
                 blocks.add(decaying.allocate(4096));
@@ -221,10 +222,12 @@ class ThreadCachingAllocatorTest {
             freer.join(); // the freeing thread dies: its cache is reaped too
             long mapped = decaying.stats().bytesMapped();
             assertTrue(mapped >= 16L << 20);
-            for (int i = 0; i < 400 && decaying.stats().bytesMapped() > 0; i++) {
-                Thread.sleep(10);
-            }
-            assertEquals(0, decaying.stats().bytesMapped());
+            decaying.decayAt(System.nanoTime()); // reaps the dead cache, notes the central stacks' moves
+            decaying.decayAt(System.nanoTime()); // drains the stacks that did not move
+            assertEquals(mapped, decaying.stats().bytesMapped(), "nothing is unmapped before the decay period");
+            long later = System.nanoTime() + decay.toNanos();
+            decaying.decayAt(later);
+            assertEquals(0, decaying.stats().bytesMapped(), "every chunk went back once the period passed");
             assertEquals(mapped, decaying.stats().bytesReturned());
         }
     }

@@ -21,6 +21,7 @@ class TransferStackTest {
         long[][] held = new long[threads][4 * batch];
         int[] counts = new int[threads];
         CountDownLatch start = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
         List<Thread> workers = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
             int me = t;
@@ -28,7 +29,7 @@ class TransferStackTest {
                 held[me][i] = ((long) me << 32) | i;
             }
             counts[me] = 2 * batch;
-            workers.add(Thread.ofPlatform().start(() -> {
+            workers.add(Thread.ofPlatform().start(() -> StampedIndexStackTest.collect(failure, () -> {
                 StampedIndexStackTest.await(start);
                 long[] mine = held[me];
                 int count = counts[me];
@@ -42,12 +43,10 @@ class TransferStackTest {
                     }
                 }
                 counts[me] = count;
-            }));
+            })));
         }
         start.countDown();
-        for (Thread t : workers) {
-            t.join();
-        }
+        StampedIndexStackTest.joinAll(workers, failure);
         Set<Long> seen = new HashSet<>();
         int total = 0;
         for (int t = 0; t < threads; t++) {

@@ -63,7 +63,7 @@ class CodecValidationTest {
 
     @Test
     void emptyInputHasNoRecord() throws Exception {
-        assertCorrupt(new byte[0], "", 0);
+        assertCorrupt(new byte[0], "no record", 0);
     }
 
     @Test

@@ -39,27 +39,40 @@ class CrossThreadReleaseTest {
                 handOff.add(batch);
             }
             List<Thread> releasers = new ArrayList<>();
+            java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
             for (int t = 0; t < 3; t++) {
                 releasers.add(Thread.ofPlatform().start(() -> {
-                    for (Object o; (o = handOff.poll()) != null; ) {
-                        if (o instanceof Batch b) {
-                            b.close();
-                        } else {
-                            Slice s = (Slice) o;
-                            if (s.length() > 0) {
-                                s.get(s.length() - 1); // still readable after its batch closed
-                            }
-                            s.release();
-                        }
+                    try {
+                        release(handOff);
+                    } catch (Throwable e) {
+                        failure.compareAndSet(null, e);
                     }
                 }));
             }
             for (Thread t : releasers) {
-                t.join();
+                t.join(java.time.Duration.ofMinutes(1));
+            }
+            if (failure.get() != null) {
+                throw new AssertionError("a releasing thread failed", failure.get());
             }
             assertEquals(0, counting.outstandingSegments());
             assertEquals(records, counting.totalAllocations());
             assertEquals(0, memory.stats().bytesInUse());
+        }
+    }
+
+    /** Closes batches and releases retained slices from the queue until it is empty. */
+    private static void release(ConcurrentLinkedQueue<Object> handOff) {
+        for (Object o; (o = handOff.poll()) != null; ) {
+            if (o instanceof Batch b) {
+                b.close();
+            } else {
+                Slice s = (Slice) o;
+                if (s.length() > 0) {
+                    s.get(s.length() - 1); // still readable after its batch closed
+                }
+                s.release();
+            }
         }
     }
 }

@@ -81,7 +81,7 @@ class UnsizedSourceTest {
         for (long total : new long[] {4L << 30, 1L << 50, Long.MIN_VALUE, -16, -1}) {
             CorruptRecordException e = assertThrows(CorruptRecordException.class,
                     () -> Codec.deserialize(sizeSaysZero(words(total, 1, 0)), options));
-            assertEquals("zero-size-channel: total_length " + Long.toUnsignedString(total) + " exceeds the limit of "
+            assertEquals("stream: total_length " + Long.toUnsignedString(total) + " exceeds the limit of "
                     + ReadOptions.DEFAULT_MAX_STREAM_RECORD_BYTES + " bytes (ReadOptions.maxRecordBytes) at byte 0", e.getMessage());
         }
         assertEquals(0, allocator.totalAllocations(), "nothing was allocated");

@@ -46,6 +46,9 @@ public final class LeakDetector {
         level = java.util.Objects.requireNonNull(newLevel, "level");
     }
 
+    /** Sees every report before it is logged (for this package's tests). */
+    static volatile java.util.function.Consumer<String> reportListener;
+
     /** How many leaks were reported since the JVM started. */
     public static long leaksReported() {
         return REPORTED.sum();
@@ -95,12 +98,16 @@ public final class LeakDetector {
             if (released) {
                 return;
             }
-            REPORTED.increment();
             java.io.StringWriter trace = new java.io.StringWriter();
             createdAt.printStackTrace(new java.io.PrintWriter(trace));
-            LOG.log(System.Logger.Level.WARNING,
-                    "LEAK: " + byteSize + " bytes held by a Sliver Slice or Batch were garbage-collected "
-                            + "without release() or close(). " + trace);
+            String report = "LEAK: " + byteSize + " bytes held by a Sliver Slice or Batch were garbage-collected "
+                    + "without release() or close(). " + trace;
+            java.util.function.Consumer<String> listener = reportListener;
+            if (listener != null) {
+                listener.accept(report);
+            }
+            REPORTED.increment();
+            LOG.log(System.Logger.Level.WARNING, report);
         }
     }
 }

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -111,37 +112,44 @@ class SliceTest {
         }
     }
 
+    /**
+     * Eight threads hammer one owner count: each cuts and releases slices of the same root (one
+     * owner retain and release each), and all retain and release the same borrowed view (its
+     * 0 -> 1 CAS and undo). A racy owner count frees too early (caught while the threads run) or
+     * never (caught at the end). Worker failures are collected and rethrown.
+     */
     @Test
     void concurrentReleasesFreeExactlyOnce() throws Exception {
-        for (int round = 0; round < 200; round++) {
+        int threads = 8;
+        for (int round = 0; round < 100; round++) {
             AtomicInteger frees = new AtomicInteger();
             MemorySegment block = allocator.allocate(64);
             Slice root = Slice.wrap(block, () -> {
                 frees.incrementAndGet();
                 allocator.free(block);
             });
-            int threads = 4;
-            List<Slice> views = new ArrayList<>();
-            for (int i = 0; i < threads; i++) {
-                Slice view = root.slice(i * 16, i * 16 + 16);
-                for (int r = 0; r < 50; r++) {
-                    view.retain();
-                }
-                views.add(view);
-            }
-            root.release();
+            Batch batch = Batch.of(root.slice(0, 64), MemorySegment.ofArray(new long[] {64}));
+            Slice borrowed = batch.get(0);
             CountDownLatch start = new CountDownLatch(1);
+            AtomicReference<Throwable> failure = new AtomicReference<>();
             List<Thread> workers = new ArrayList<>();
-            for (Slice view : views) {
+            for (int t = 0; t < threads; t++) {
                 workers.add(Thread.ofPlatform().start(() -> {
                     try {
                         start.await();
-                    } catch (InterruptedException e) {
-                        throw new RuntimeException(e);
-                    }
-                    for (int r = 0; r < 51; r++) {
-                        view.get(0);
-                        view.release();
+                        for (int r = 0; r < 300; r++) {
+                            Slice cut = root.slice(8, 16);
+                            cut.get(0);
+                            borrowed.retain();
+                            cut.release();
+                            borrowed.get(0);
+                            borrowed.release();
+                            if (frees.get() != 0) {
+                                throw new AssertionError("freed while slices were alive");
+                            }
+                        }
+                    } catch (Throwable e) {
+                        failure.compareAndSet(null, e);
                     }
                 }));
             }
@@ -149,7 +157,14 @@ class SliceTest {
             for (Thread t : workers) {
                 t.join();
             }
-            assertEquals(1, frees.get());
+            if (failure.get() != null) {
+                throw new AssertionError("round " + round, failure.get());
+            }
+            assertEquals(0, frees.get(), "the root and the batch still hold the memory");
+            batch.close();
+            assertEquals(0, frees.get());
+            root.release();
+            assertEquals(1, frees.get(), "freed exactly once, by the last release");
         }
         assertEquals(0, allocator.outstandingSegments());
     }
@@ -169,6 +184,24 @@ class SliceTest {
         }
         try (Slice big = Slice.wrap(mapped, arena::close)) {
             IllegalStateException e = assertThrows(IllegalStateException.class, big::asByteBuffer);
+            long[] written = {0};
+            long written1 = big.writeTo(new java.nio.channels.WritableByteChannel() {
+                public int write(java.nio.ByteBuffer src) {
+                    int n = Math.min(src.remaining(), 1 << 20);
+                    src.position(src.position() + n); // bytes of a sparse file: zeros, not worth reading
+                    written[0] += n;
+                    return n;
+                }
+
+                public boolean isOpen() {
+                    return true;
+                }
+
+                public void close() {
+                }
+            });
+            assertEquals(size, written1, "writeTo goes past the 2 GiB a ByteBuffer holds, in chunks");
+            assertEquals(size, written[0]);
             assertTrue(e.getMessage().contains(Long.toString(size)), e.getMessage());
             try (Slice tail = big.slice(size - 4, size)) {
                 assertEquals(4, tail.asByteBuffer().remaining());

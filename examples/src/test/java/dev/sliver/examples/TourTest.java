@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The README's tour is the code in {@link Tour}, which compiles and runs here. */
@@ -21,7 +22,22 @@ class TourTest {
     }
 
     @Test
-    void theTourRuns() throws Exception {
-        Tour.main(new String[0]);
+    void theTourRunsPrintsWhatItSaysAndGivesEverythingBack() throws Exception {
+        long inUse = dev.sliver.alloc.ThreadCachingAllocator.shared().stats().bytesInUse();
+        java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream stdout = System.out;
+        System.setOut(new java.io.PrintStream(printed, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            Tour.main(new String[0]);
+        } finally {
+            System.setOut(stdout);
+        }
+        java.util.List<String> lines = printed.toString(java.nio.charset.StandardCharsets.UTF_8).lines().toList();
+        assertEquals("2 blobs, 5 bytes", lines.get(0));
+        assertEquals("Slice[length=3, 01 02 03]", lines.get(1), "the comment in the tour says so");
+        assertEquals("2 bytes still readable", lines.get(2), "{4, 5}: the retained blob outlives its batch");
+        assertEquals(5, lines.size(), "and one line per record of the file: " + lines);
+        assertEquals(inUse, dev.sliver.alloc.ThreadCachingAllocator.shared().stats().bytesInUse(),
+                "every record the tour read went back to the allocator");
     }
 }
