@@ -115,6 +115,45 @@ public final class Codec {
         return requireRecord(reader.next(), name, reader.position());
     }
 
+    /**
+     * Reads the record that starts at {@code position} of {@code file} without using or moving the
+     * channel's position, so any number of threads may read one channel at once (each call reads
+     * with {@link FileChannel#read(ByteBuffer, long)}). Offsets in errors are positions in the file.
+     *
+     * @throws CorruptRecordException if no valid record starts there (at or past the end included)
+     */
+    public static Batch deserialize(FileChannel file, long position) throws IOException {
+        return deserialize(file, position, ReadOptions.defaults());
+    }
+
+    /** Like {@link #deserialize(FileChannel, long)} with the given allocator, limits and name. */
+    public static Batch deserialize(FileChannel file, long position, ReadOptions options) throws IOException {
+        Object name = options.nameOf(file);
+        RecordReader reader = new RecordReader(new PositionalChannel(file, position), name, options);
+        return requireRecord(reader.next(), name, position);
+    }
+
+    /**
+     * Reads the next record of {@code channel}, or returns null if the channel ends cleanly first
+     * (no byte of another record): the loop for reading records until the end without an
+     * exception. An end inside a record still throws. Batches are AutoCloseable and
+     * try-with-resources accepts null:
+     *
+     * <pre>{@code
+     * for (;;) {
+     *     try (Batch batch = Codec.tryDeserialize(channel, options)) {
+     *         if (batch == null) break;  // a clean end
+     *         ...
+     *     }
+     * }
+     * }</pre>
+     *
+     * @throws CorruptRecordException if a record is malformed or truncated
+     */
+    public static Batch tryDeserialize(ReadableByteChannel channel, ReadOptions options) throws IOException {
+        return new RecordReader(channel, options.nameOf(channel), options).next();
+    }
+
     /** Reads the first record of the file at {@code path}. */
     public static Batch deserialize(Path path) throws IOException {
         return deserialize(path, ReadOptions.defaults());

@@ -1,6 +1,7 @@
 package dev.sliver.examples;
 
 import dev.sliver.codec.Codec;
+import dev.sliver.codec.ReadOptions;
 import dev.sliver.core.Batch;
 import dev.sliver.core.Slice;
 
@@ -51,10 +52,15 @@ public final class Tour {
         System.out.println(kept.asByteBuffer().remaining() + " bytes still readable");
         kept.release();
 
-        // 4. Every record of a file, and clear errors for bad ones.
-        for (Batch batch : Codec.readAll(path)) {
-            try (batch) {
-                System.out.println(batch);
+        // 4. Every record of a file until a clean end; a bad record throws, naming file and offset.
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+            for (;;) {
+                try (Batch batch = Codec.tryDeserialize(channel, ReadOptions.defaults())) {
+                    if (batch == null) {
+                        break;                       // the end of the file: no exception
+                    }
+                    System.out.println(batch);
+                }
             }
         }
         // tour:end
