@@ -206,4 +206,27 @@ class SliverByteBufsTest {
         }
         assertEquals(0, memory.outstandingSegments());
     }
+
+    @Test
+    void theAllocatorsMetricsTellTheTruth() {
+        ThreadCachingAllocator own = ThreadCachingAllocator.builder().name("metric").build();
+        try {
+            SliverByteBufAllocator alloc = new SliverByteBufAllocator(own);
+            assertEquals(0, alloc.metric().usedDirectMemory());
+            ByteBuf direct = alloc.directBuffer(1000);
+            assertEquals(1024, alloc.metric().usedDirectMemory(), "Sliver's bytes in use: the 1000 bytes' 1024-byte block");
+            ByteBuf heap = alloc.heapBuffer(1 << 16);
+            assertTrue(alloc.metric().usedHeapMemory() >= 1 << 16, "the heap pool's usage");
+            direct.release();
+            heap.release();
+            assertEquals(0, alloc.metric().usedDirectMemory());
+            assertSame(own, alloc.memory());
+        } finally {
+            own.close();
+        }
+        assertSame(ThreadCachingAllocator.shared(), SliverByteBufAllocator.DEFAULT.memory());
+        ByteBuf preferred = SliverByteBufAllocator.DEFAULT.buffer(8);
+        assertTrue(preferred.isDirect(), "buffer() prefers direct");
+        assertTrue(preferred.release());
+    }
 }
