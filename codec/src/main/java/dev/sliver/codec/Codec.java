@@ -197,7 +197,15 @@ public final class Codec {
 
     // ---------------------------------------------------------------- mapping
 
-    /** Maps the first record of {@code path} read-only, see {@link #map(Path, ReadOptions)}. */
+    /**
+     * Maps the whole file at {@code path} in one mapping and gives every record, by index or in
+     * order: {@link RecordFile#open(Path, RecordFile.Mode, ReadOptions)} in {@link RecordFile.Mode#MAP}.
+     */
+    public static RecordFile mapAll(Path path) throws IOException {
+        return RecordFile.open(path, RecordFile.Mode.MAP, ReadOptions.defaults());
+    }
+
+    /** Maps the first record of {@code path} read-only, see {@link #map(Path, ReadOptions)}; {@link #mapAll} maps every record. */
     public static Batch map(Path path) throws IOException {
         return map(path, ReadOptions.defaults());
     }
