@@ -36,6 +36,8 @@ public final class Main {
                 "write blob i as DIR/00000000, ... (--all: every record; --force: overwrite)", Set.of("--all", "--force"), Set.of()));
         COMMANDS.put("inspect", new Command("inspect [--records] IN.strg",
                 "records, blobs, sizes, and whether the file is valid (--records: one line each)", Set.of("--records"), Set.of()));
+        COMMANDS.put("repair", new Command("repair FILE.strg",
+                "cut off a torn append at the end (what a crash leaves), say how many bytes", Set.of(), Set.of()));
         COMMANDS.put("demo", new Command("demo",
                 "the design note's program: write, read back zero-copy, time it", Set.of(), Set.of()));
         COMMANDS.put("serve", new Command("serve [--bind ADDR] [--port N] [--timeout S] DIR",
@@ -104,6 +106,7 @@ public final class Main {
                 case "pack" -> new Pack(parsed, out, err).run();
                 case "unpack" -> new Unpack(parsed, out, err).run();
                 case "inspect" -> new Inspect(parsed, out, err).run();
+                case "repair" -> repair(parsed, out);
                 case "demo" -> {
                     parsed.operands(0, 0, "no operands");
                     new Demo(out).run();
@@ -125,6 +128,16 @@ public final class Main {
             }
             return 1;
         }
+    }
+
+    private static int repair(Args args, PrintStream out) throws IOException {
+        java.nio.file.Path file = java.nio.file.Path.of(args.operands(1, 1, "FILE.strg").getFirst());
+        dev.sliver.codec.RecordAppender.Recovery recovery = dev.sliver.codec.RecordAppender.repair(file);
+        out.println(recovery.tornBytes() == 0
+                ? file + ": clean, " + recovery.records() + " records, " + recovery.validBytes() + " bytes"
+                : file + ": cut " + recovery.tornBytes() + " bytes of a torn append at byte " + recovery.validBytes()
+                + "; " + recovery.records() + " complete records kept");
+        return 0;
     }
 
     private static int help(Args args, PrintStream out) {

@@ -1,5 +1,6 @@
 package dev.sliver.examples;
 
+import dev.sliver.codec.RecordAppender;
 import dev.sliver.codec.RecordWriter;
 
 import java.io.IOException;
@@ -19,8 +20,9 @@ import java.util.stream.Stream;
  * contributes its regular files sorted by name (not recursively). Input files are memory-mapped
  * and written with gathering writes, so packing copies nothing through the heap; a file whose size
  * reads 0 (as in /proc) is read to its end instead. Without {@code --append} the record goes to a
- * temporary file that then replaces OUT atomically (keeping OUT's permissions); with it, a failed
- * append truncates OUT back to its previous length.
+ * temporary file that then replaces OUT atomically (keeping OUT's permissions); with it, the record
+ * goes through a {@link RecordAppender}: a torn tail is cut first, the append is forced to disk
+ * before the tool says it is done, and a failed append truncates OUT back to its previous length.
  */
 final class Pack {
     private final Args args;
@@ -61,9 +63,10 @@ final class Pack {
         return 0;
     }
 
+    /** Through the appender: a torn tail left by a crash is cut first, and the append is forced to disk. */
     private static long appendTo(Path target, RecordWriter record) throws IOException {
-        try (FileChannel channel = FileChannel.open(target, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
-            return record.appendTo(channel, target);
+        try (RecordAppender appender = RecordAppender.open(target, RecordAppender.Durability.FORCE)) {
+            return appender.append(record).bytes();
         }
     }
 

@@ -256,4 +256,23 @@ class CliReliabilityTest {
         assertEquals("a: already exists", Main.describe(new java.nio.file.FileAlreadyExistsException("a")));
         assertEquals("x\\x0ay", Main.printable("x\ny"));
     }
+
+    @Test
+    void repairCutsATornAppendAndPackAppendRecoversBeforeAppending() throws Exception {
+        Path in = Files.write(dir.resolve("in"), new byte[] {1, 2});
+        Path log = dir.resolve("log.strg");
+        assertEquals(0, cli.run("pack", log.toString(), in.toString()), cli.err());
+        long valid = Files.size(log);
+        Files.write(log, CliTestSupport.words(500, 1, 0), java.nio.file.StandardOpenOption.APPEND); // a crash mid-append
+        assertEquals(0, cli.run("repair", log.toString()), cli.err());
+        assertEquals(log + ": cut 24 bytes of a torn append at byte " + valid + "; 1 complete records kept", cli.out().strip());
+        assertEquals(valid, Files.size(log));
+        assertEquals(0, cli.run("repair", log.toString()));
+        assertEquals(log + ": clean, 1 records, " + valid + " bytes", cli.out().strip());
+
+        Files.write(log, CliTestSupport.words(500, 1), java.nio.file.StandardOpenOption.APPEND);
+        assertEquals(0, cli.run("pack", "--append", log.toString(), in.toString()), cli.err());
+        assertEquals(0, cli.run("inspect", log.toString()), cli.err());
+        assertTrue(cli.out().contains("records: 2"), cli.out());
+    }
 }

@@ -1,0 +1,210 @@
+package dev.sliver.codec;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Appends records to the end of a file and tells where each one went: its byte offset and its
+ * index. One writer per file; any number of readers ({@link RecordFile}, {@link RecordReader},
+ * positional reads) see every record up to the last completed append, and at worst a torn tail
+ * after it, which they ignore.
+ *
+ * <p><b>Recovery.</b> Opening first finds the last complete record with a header scan (bounded
+ * memory, see {@link RecordScanner}); if the file ends inside a record (a crash during an
+ * append), those bytes are cut off and one INFO line says how many. A complete but inconsistent
+ * record is corruption and is never cut: open throws instead.
+ *
+ * <p><b>Durability.</b> {@link Durability#NONE}: {@link #append} returns once the bytes are in the
+ * OS's page cache; they survive a crash of this process, not a power loss or an OS crash.
+ * {@link Durability#FORCE}: each append returns only after {@code fsync} ({@code FileChannel.force}),
+ * so an acknowledged record survives a power loss too, at the cost of one disk flush per record.
+ * A failed append (disk full, I/O error) truncates the file back to where it was before throwing.
+ *
+ * <p>Not thread-safe: one appending thread (readers are separate objects).
+ */
+public final class RecordAppender implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(RecordAppender.class.getName());
+
+    /** When an append is acknowledged; see the class comment for what each survives. */
+    public enum Durability {
+        /** After the write: survives a process crash. */
+        NONE,
+        /** After the write and an fsync: survives a power loss. */
+        FORCE
+    }
+
+    /**
+     * Where an appended record went.
+     *
+     * @param offset the byte offset of its first byte in the file
+     * @param index  its index among the file's records (0 for the first)
+     * @param bytes  how many bytes it takes
+     */
+    public record Appended(long offset, long index, long bytes) {
+    }
+
+    /**
+     * What recovery found.
+     *
+     * @param records    the complete records
+     * @param validBytes where the last of them ends
+     * @param tornBytes  the bytes after it that were (or, read-only, would be) cut off
+     */
+    public record Recovery(long records, long validBytes, long tornBytes) {
+    }
+
+    private final Path path;
+    private final FileChannel file;
+    private final Durability durability;
+    private long records;
+    private boolean closed;
+
+    private RecordAppender(Path path, FileChannel file, Durability durability, long records) {
+        this.path = path;
+        this.file = file;
+        this.durability = durability;
+        this.records = records;
+    }
+
+    /** Opens (creating if needed) the file at {@code path} for appending, cutting off a torn tail. */
+    public static RecordAppender open(Path path, Durability durability) throws IOException {
+        Objects.requireNonNull(durability, "durability");
+        FileChannel file = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        try {
+            Recovery recovery = recover(file, path);
+            if (recovery.tornBytes() > 0) {
+                file.truncate(recovery.validBytes());
+                file.force(true);
+                LOG.log(System.Logger.Level.INFO, path + ": cut " + recovery.tornBytes()
+                        + " bytes of a torn append after the last complete record, at byte " + recovery.validBytes());
+            }
+            return new RecordAppender(path, file, durability, recovery.records());
+        } catch (IOException | RuntimeException | Error e) {
+            file.close();
+            throw e;
+        }
+    }
+
+    /** Cuts off the torn tail of the file at {@code path}, if it has one; what {@code sliver repair} does. */
+    public static Recovery repair(Path path) throws IOException {
+        try (FileChannel file = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            Recovery recovery = recover(file, path);
+            if (recovery.tornBytes() > 0) {
+                file.truncate(recovery.validBytes());
+                file.force(true);
+            }
+            return recovery;
+        }
+    }
+
+    /**
+     * Scans the headers of {@code file} for the last complete record. The scan stops at the first
+     * record that runs past the end of the file: that, and only that, is a torn tail.
+     *
+     * @throws dev.sliver.core.CorruptRecordException if a complete record is inconsistent
+     */
+    static Recovery recover(FileChannel file, Path path) throws IOException {
+        long size = file.size();
+        long count = 0;
+        RecordScanner scan = new RecordScanner(new PositionalChannel(file, 0), path, Long.MAX_VALUE);
+        for (;;) {
+            long at = scan.position();
+            if (at == size) {
+                return new Recovery(count, at, 0);
+            }
+            if (runsPastTheEnd(file, at, size)) {
+                return new Recovery(count, at, size - at);
+            }
+            scan.next((index, offset, length) -> { });
+            count++;
+        }
+    }
+
+    /** Whether the record at {@code at} cannot be complete: no room for its header, or a total_length past the end. */
+    private static boolean runsPastTheEnd(FileChannel file, long at, long size) throws IOException {
+        if (size - at < 2 * RecordFormat.WORD) {
+            return true;
+        }
+        ByteBuffer total = ByteBuffer.allocate(RecordFormat.WORD).order(ByteOrder.LITTLE_ENDIAN);
+        while (total.hasRemaining() && file.read(total, at + total.position()) >= 0) {
+            // positional reads until the 8 bytes are in
+        }
+        long declared = total.getLong(0);
+        long room = size - at - RecordFormat.WORD;
+        // The length check also catches a header whose count table runs past the end: its total does too.
+        return Long.compareUnsigned(declared, room) > 0 && Long.compareUnsigned(declared, RecordFormat.WORD) >= 0;
+    }
+
+    /** Appends one record of the arrays' bytes. */
+    public Appended append(List<byte[]> blobs) throws IOException {
+        RecordWriter writer = new RecordWriter();
+        for (byte[] blob : blobs) {
+            writer.add(ByteBuffer.wrap(blob));
+        }
+        return append(writer);
+    }
+
+    /** Appends one record of the segments' bytes (any size, on- or off-heap, mapped files too). */
+    public Appended appendSegments(List<MemorySegment> blobs) throws IOException {
+        RecordWriter writer = new RecordWriter();
+        for (MemorySegment blob : blobs) {
+            writer.add(blob);
+        }
+        return append(writer);
+    }
+
+    /**
+     * Appends the record built in {@code writer}; returns once it is as durable as this appender's
+     * {@link Durability} says.
+     *
+     * @throws IOException if the write or the force failed; after a failed write the file was
+     *                     truncated back (see {@link RecordWriter#appendTo}); after a failed force
+     *                     the record is in the file but not known to be on disk
+     */
+    public Appended append(RecordWriter writer) throws IOException {
+        if (closed) {
+            throw new IllegalStateException("appender of " + path + " is closed");
+        }
+        long offset = file.size();
+        long bytes = writer.appendTo(file, path);
+        if (durability == Durability.FORCE) {
+            try {
+                file.force(false);
+            } catch (IOException e) {
+                throw new IOException(path + ": the record at byte " + offset + " was written but the force failed: "
+                        + e.getMessage(), e);
+            }
+        }
+        return new Appended(offset, records++, bytes);
+    }
+
+    /** Complete records in the file, the appended ones included. */
+    public long records() {
+        return records;
+    }
+
+    /** Forces everything appended so far to disk (for {@link Durability#NONE}, at a moment of the caller's choice). */
+    public void force() throws IOException {
+        file.force(false);
+    }
+
+    /** Closes the file (forcing it first when durable). */
+    @Override
+    public void close() throws IOException {
+        if (!closed) {
+            closed = true;
+            try (file) {
+                if (durability == Durability.FORCE) {
+                    file.force(true);
+                }
+            }
+        }
+    }
+}
