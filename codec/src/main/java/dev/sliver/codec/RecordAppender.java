@@ -27,6 +27,13 @@ import java.util.Objects;
  * so an acknowledged record survives a power loss too, at the cost of one disk flush per record.
  * A failed append (disk full, I/O error) truncates the file back to where it was before throwing.
  *
+ * <p><b>Integrity.</b> Beside the data file the appender keeps its sidecar, {@code FILE.idx}: per
+ * record its offset, size and CRC32C (see FORMAT.md), written after the data (and forced after
+ * it with {@link Durability#FORCE}). Open reconciles it with the data: entries that disagree are
+ * reported and rebuilt, missing ones are added (their checksums then vouch for the bytes as they
+ * are at that moment). {@link RecordFile#verify()} and {@code sliver verify} check records
+ * against it.
+ *
  * <p>Not thread-safe: one appending thread (readers are separate objects).
  */
 public final class RecordAppender implements AutoCloseable {
@@ -62,13 +69,18 @@ public final class RecordAppender implements AutoCloseable {
 
     private final Path path;
     private final FileChannel file;
+    private final FileChannel sidecar;
+    private final RecordIndex index;
     private final Durability durability;
     private long records;
     private boolean closed;
 
-    private RecordAppender(Path path, FileChannel file, Durability durability, long records) {
+    private RecordAppender(Path path, FileChannel file, FileChannel sidecar, RecordIndex index, Durability durability,
+                           long records) {
         this.path = path;
         this.file = file;
+        this.sidecar = sidecar;
+        this.index = index;
         this.durability = durability;
         this.records = records;
     }
@@ -77,28 +89,55 @@ public final class RecordAppender implements AutoCloseable {
     public static RecordAppender open(Path path, Durability durability) throws IOException {
         Objects.requireNonNull(durability, "durability");
         FileChannel file = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        FileChannel sidecar = null;
         try {
-            Recovery recovery = recover(file, path);
+            RecordIndex found = new RecordIndex();
+            Recovery recovery = recover(file, path, found);
             if (recovery.tornBytes() > 0) {
                 file.truncate(recovery.validBytes());
                 file.force(true);
                 LOG.log(System.Logger.Level.INFO, path + ": cut " + recovery.tornBytes()
                         + " bytes of a torn append after the last complete record, at byte " + recovery.validBytes());
             }
-            return new RecordAppender(path, file, durability, recovery.records());
+            RecordIndex index = reconcile(file, path, found);
+            sidecar = FileChannel.open(RecordIndex.sidecarOf(path), StandardOpenOption.WRITE);
+            if (durability == Durability.FORCE) {
+                sidecar.force(true);
+            }
+            return new RecordAppender(path, file, sidecar, index, durability, recovery.records());
         } catch (IOException | RuntimeException | Error e) {
             file.close();
+            if (sidecar != null) {
+                sidecar.close();
+            }
             throw e;
         }
+    }
+
+    /** The sidecar of the record file at {@code data}: {@code FILE.idx} beside {@code FILE} (see FORMAT.md). */
+    public static Path sidecarOf(Path data) {
+        return RecordIndex.sidecarOf(data);
+    }
+
+    /**
+     * Writes or completes, and forces, the sidecar of the file at {@code path} from its data (a
+     * file written by other means, {@code Codec.write} or a copy, gets its checksums this way).
+     */
+    public static void index(Path path) throws IOException {
+        open(path, Durability.FORCE).close();
     }
 
     /** Cuts off the torn tail of the file at {@code path}, if it has one; what {@code sliver repair} does. */
     public static Recovery repair(Path path) throws IOException {
         try (FileChannel file = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            Recovery recovery = recover(file, path);
+            RecordIndex found = new RecordIndex();
+            Recovery recovery = recover(file, path, found);
             if (recovery.tornBytes() > 0) {
                 file.truncate(recovery.validBytes());
                 file.force(true);
+            }
+            if (java.nio.file.Files.exists(RecordIndex.sidecarOf(path))) {
+                reconcile(file, path, found);
             }
             return recovery;
         }
@@ -110,7 +149,7 @@ public final class RecordAppender implements AutoCloseable {
      *
      * @throws dev.sliver.core.CorruptRecordException if a complete record is inconsistent
      */
-    static Recovery recover(FileChannel file, Path path) throws IOException {
+    static Recovery recover(FileChannel file, Path path, RecordIndex found) throws IOException {
         long size = file.size();
         long count = 0;
         RecordScanner scan = new RecordScanner(new PositionalChannel(file, 0), path, Long.MAX_VALUE);
@@ -122,9 +161,51 @@ public final class RecordAppender implements AutoCloseable {
             if (runsPastTheEnd(file, at, size)) {
                 return new Recovery(count, at, size - at);
             }
-            scan.next((index, offset, length) -> { });
+            RecordScanner.Header header = scan.next((index, offset, length) -> { });
+            found.add(at, header.end() - at, 0);
             count++;
         }
+    }
+
+    /**
+     * Brings the sidecar in line with the data, which is the authority: keeps the entries that
+     * agree with the records found, reports (WARNING) and drops the first that does not and all
+     * after it, and adds entries, with checksums of the bytes as they are now, for records the
+     * sidecar lacks. Rewrites the sidecar if anything changed.
+     */
+    private static RecordIndex reconcile(FileChannel data, Path path, RecordIndex found) throws IOException {
+        Path sidecar = RecordIndex.sidecarOf(path);
+        RecordIndex index;
+        try {
+            index = RecordIndex.read(sidecar);
+        } catch (dev.sliver.core.CorruptRecordException e) {
+            LOG.log(System.Logger.Level.WARNING, e.getMessage() + "; rebuilding it from the data");
+            index = new RecordIndex();
+        }
+        boolean changed = !java.nio.file.Files.exists(sidecar);
+        if (index.problem != null) {
+            LOG.log(System.Logger.Level.WARNING, index.problem + "; rebuilding it from the data from there");
+            changed = true;
+        }
+        int agree = 0;
+        while (agree < index.count() && agree < found.count()
+                && index.offset(agree) == found.offset(agree) && index.size(agree) == found.size(agree)) {
+            agree++;
+        }
+        changed |= agree < index.count();
+        if (agree < index.count() && agree < found.count()) {
+            LOG.log(System.Logger.Level.WARNING, sidecar + ": entry " + agree + " disagrees with record " + agree + " of "
+                    + path + " at byte " + found.offset(agree) + "; rebuilt from the data from there");
+        }
+        index.truncate(agree);
+        for (int i = agree; i < found.count(); i++) {
+            index.add(found.offset(i), found.size(i), RecordIndex.crcOf(data, found.offset(i), found.size(i), path));
+            changed = true;
+        }
+        if (changed) {
+            index.writeTo(sidecar);
+        }
+        return index;
     }
 
     /** Whether the record at {@code at} cannot be complete: no room for its header, or a total_length past the end. */
@@ -173,6 +254,7 @@ public final class RecordAppender implements AutoCloseable {
             throw new IllegalStateException("appender of " + path + " is closed");
         }
         long offset = file.size();
+        int crc = writer.crc32c();
         long bytes = writer.appendTo(file, path);
         if (durability == Durability.FORCE) {
             try {
@@ -181,6 +263,18 @@ public final class RecordAppender implements AutoCloseable {
                 throw new IOException(path + ": the record at byte " + offset + " was written but the force failed: "
                         + e.getMessage(), e);
             }
+        }
+        // The sidecar after the data, so that it never indexes bytes that are not there. If its
+        // write fails the record stands: the next open extends the sidecar from the data.
+        index.add(offset, bytes, crc);
+        try {
+            index.appendEntry(sidecar, index.count() - 1);
+            if (durability == Durability.FORCE) {
+                sidecar.force(false);
+            }
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, RecordIndex.sidecarOf(path) + ": " + e.getMessage()
+                    + "; the next open rebuilds the missing entries from the data");
         }
         return new Appended(offset, records++, bytes);
     }
@@ -200,9 +294,10 @@ public final class RecordAppender implements AutoCloseable {
     public void close() throws IOException {
         if (!closed) {
             closed = true;
-            try (file) {
+            try (file; sidecar) {
                 if (durability == Durability.FORCE) {
                     file.force(true);
+                    sidecar.force(true);
                 }
             }
         }

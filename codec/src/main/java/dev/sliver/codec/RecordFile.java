@@ -38,6 +38,11 @@ import static dev.sliver.codec.RecordFormat.WORD;
  * batch and retained slice taken from it is released, whatever the order. Heap cost: one
  * {@code long} per record for its offset, and a constant number of objects per {@link #get}.
  *
+ * <p><b>Integrity.</b> If the sidecar {@code FILE.idx} written by {@link RecordAppender} is there,
+ * its CRC32C checksums are taken for the records it agrees with; {@link #verify()} checks them
+ * and {@link #getVerified} checks one record before returning it. A sidecar that disagrees
+ * with the data is reported (WARNING) and not trusted from the first disagreeing entry on.
+ *
  * <p>Thread-safe: any number of threads may call {@link #get} at once; close after they are done.
  */
 public final class RecordFile implements Iterable<Batch>, AutoCloseable {
@@ -61,6 +66,9 @@ public final class RecordFile implements Iterable<Batch>, AutoCloseable {
     private final long[] offsets;
     private final int size;
     private final long validBytes;
+    /** CRC32C of records 0..checksummed-1, from the sidecar entries that agree with the data. */
+    private int[] crcs = new int[0];
+    private int checksummed;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private RecordFile(Path path, Mode mode, MemoryAllocator allocator, Slice memory, MemorySegment segment,
@@ -177,7 +185,42 @@ public final class RecordFile implements Iterable<Batch>, AutoCloseable {
             LOG.log(System.Logger.Level.WARNING, path + ": " + (fileSize - at) + " bytes after the last complete record "
                     + "(a torn append?) are ignored, from byte " + at);
         }
-        return new RecordFile(path, mode, allocator, memory, file, offsets, count, at);
+        RecordFile records = new RecordFile(path, mode, allocator, memory, file, offsets, count, at);
+        records.loadChecksums();
+        return records;
+    }
+
+    /**
+     * Takes the checksums of the sidecar entries that agree with the records found; reports
+     * (WARNING) a sidecar that is unreadable or disagrees, and then trusts none of it from there.
+     */
+    private void loadChecksums() {
+        Path sidecar = RecordIndex.sidecarOf(path);
+        RecordIndex index;
+        try {
+            index = RecordIndex.read(sidecar);
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, e.getMessage() + "; no checksums for " + path);
+            return;
+        }
+        if (index.problem != null) {
+            LOG.log(System.Logger.Level.WARNING, index.problem + "; its entries from there are not trusted");
+        }
+        int agree = 0;
+        while (agree < index.count() && agree < size && index.offset(agree) == offsets[agree]
+                && index.size(agree) == WORD + segment.get(U64, offsets[agree])) {
+            agree++;
+        }
+        if (agree < index.count()) {
+            LOG.log(System.Logger.Level.WARNING, sidecar + ": entry " + agree + " disagrees with " + path
+                    + (agree < size ? " at byte " + offsets[agree] : " (it has only " + size + " complete records)")
+                    + "; checksums are used for the first " + agree + " records only");
+        }
+        crcs = new int[agree];
+        for (int i = 0; i < agree; i++) {
+            crcs[i] = index.crc(i);
+        }
+        checksummed = agree;
     }
 
     /** The number of complete records. */
@@ -239,6 +282,85 @@ public final class RecordFile implements Iterable<Batch>, AutoCloseable {
             payload.release();
         });
         return Batch.of(owned, ends);
+    }
+
+    /** How many records have a checksum (from the sidecar, {@code FILE.idx}); the rest cannot be verified. */
+    public int checksummedRecords() {
+        return checksummed;
+    }
+
+    /**
+     * Checks every record that has a checksum against it (CRC32C of the record's bytes, the
+     * intrinsic); returns how many were checked.
+     *
+     * @throws CorruptRecordException naming the first record whose bytes do not match, and its offset
+     */
+    public int verify() throws CorruptRecordException {
+        for (int i = 0; i < checksummed; i++) {
+            verify(i);
+        }
+        return checksummed;
+    }
+
+    /**
+     * Record {@code i}, checked against its checksum first.
+     *
+     * @throws CorruptRecordException if its bytes do not match the sidecar's CRC32C
+     * @throws IllegalStateException  if it has no checksum (see {@link #checksummedRecords()})
+     */
+    public Batch getVerified(int i) throws CorruptRecordException {
+        if (Objects.checkIndex(i, size) >= checksummed) {
+            throw new IllegalStateException(path + ": record " + i + " has no checksum (the sidecar covers "
+                    + checksummed + " records)");
+        }
+        verify(i);
+        return get(i);
+    }
+
+    private void verify(int i) throws CorruptRecordException {
+        int actual = crcOf(i);
+        if (actual != crcs[i]) {
+            throw new CorruptRecordException(path.toString(), offsets[i], "record " + i + ": CRC32C 0x"
+                    + Integer.toHexString(actual) + " does not match the sidecar's 0x" + Integer.toHexString(crcs[i]));
+        }
+    }
+
+    /**
+     * The CRC32C of record {@code i}'s bytes as they are in the file. In READ mode its length
+     * table was rewritten into end offsets at open, so the lengths are derived back from them.
+     */
+    private int crcOf(int i) {
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        long at = offsets[i];
+        long end = at + WORD + segment.get(U64, at);
+        int blobs = (int) segment.get(U64, at + WORD);
+        long tableAt = at + 2 * WORD;
+        long payloadAt = tableAt + (long) blobs * WORD;
+        crc.update(segment.asSlice(at, 2 * WORD).asByteBuffer());
+        if (mode == Mode.READ) {
+            java.nio.ByteBuffer lengths = java.nio.ByteBuffer.allocate(WORD * Math.min(blobs, 8192))
+                    .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            long previous = 0;
+            for (int b = 0; b < blobs; b++) {
+                long blobEnd = segment.get(U64, tableAt + (long) b * WORD);
+                lengths.putLong(blobEnd - previous);
+                previous = blobEnd;
+                if (!lengths.hasRemaining() || b == blobs - 1) {
+                    crc.update(lengths.flip());
+                    lengths.clear();
+                }
+            }
+        } else {
+            updateInChunks(crc, tableAt, payloadAt);
+        }
+        updateInChunks(crc, payloadAt, end);
+        return (int) crc.getValue();
+    }
+
+    private void updateInChunks(java.util.zip.CRC32C crc, long from, long to) {
+        for (long at = from; at < to; at += MAX_READ) {
+            crc.update(segment.asSlice(at, Math.min(MAX_READ, to - at)).asByteBuffer());
+        }
     }
 
     /** The records in order; close each batch. */

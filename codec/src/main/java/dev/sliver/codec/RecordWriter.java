@@ -58,11 +58,29 @@ public final class RecordWriter {
         lengths[count++] = length;
     }
 
+    /** The CRC32C of the record's bytes as {@link #writeTo} writes them (the sidecar's checksum). */
+    public int crc32c() {
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(header());
+        for (ByteBuffer part : payload) {
+            crc.update(part.duplicate());
+        }
+        return (int) crc.getValue();
+    }
+
+    private ByteBuffer header() {
+        ByteBuffer header = ByteBuffer.allocate(RecordFormat.headerBytes(count));
+        RecordFormat.writeHeader(header, count, i -> lengths[i]);
+        return header.flip();
+    }
+
     /** Writes the record; returns the bytes written. */
     public long writeTo(WritableByteChannel channel) throws IOException {
-        ByteBuffer header = ByteBuffer.allocate(RecordFormat.headerBytes(count));
-        long recordBytes = RecordFormat.writeHeader(header, count, i -> lengths[i]);
-        header.flip();
+        ByteBuffer header = header();
+        long recordBytes = header.remaining();
+        for (ByteBuffer part : payload) {
+            recordBytes += part.remaining();
+        }
 
         ByteBuffer[] buffers = new ByteBuffer[payload.size() + 1];
         buffers[0] = header;

@@ -127,6 +127,8 @@ class RecordAppenderTest {
             acked = Math.max(acked, lastAck + 1);
             try (RecordFile records = RecordFile.open(file)) {
                 assertTrue(records.size() >= acked, "kill " + kill + ": " + records.size() + " records, " + acked + " acknowledged");
+                assertTrue(records.checksummedRecords() >= acked, "the sidecar covers every acknowledged record (FORCE)");
+                records.verify();
                 for (int i = 0; i < acked; i++) {
                     try (Batch batch = records.get(i)) {
                         assertRecord(AppendUntilKilled.blobs(i), batch);

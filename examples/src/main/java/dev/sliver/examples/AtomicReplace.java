@@ -70,11 +70,15 @@ final class AtomicReplace implements AutoCloseable {
         return channel;
     }
 
-    /** Forces the new contents to disk and moves them over the target. */
+    /**
+     * Forces the new contents to disk and moves them over the target. A sidecar index of the old
+     * target (FORMAT.md) described the old bytes, so it is removed first.
+     */
     void commit() throws IOException {
         try {
             channel.force(true);
             channel.close();
+            Files.deleteIfExists(dev.sliver.codec.RecordAppender.sidecarOf(target));
             Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             committed = true;
         } catch (IOException e) {

@@ -275,4 +275,29 @@ class CliReliabilityTest {
         assertEquals(0, cli.run("inspect", log.toString()), cli.err());
         assertTrue(cli.out().contains("records: 2"), cli.out());
     }
+
+    @Test
+    void verifyChecksEveryRecordAndNamesTheFirstBadOne() throws Exception {
+        Path in = Files.write(dir.resolve("in"), new byte[] {1, 2, 3, 4});
+        Path log = dir.resolve("log.strg");
+        for (int i = 0; i < 3; i++) {
+            assertEquals(0, cli.run("pack", "--append", log.toString(), in.toString()), cli.err());
+        }
+        assertEquals(0, cli.run("verify", log.toString()), cli.err());
+        assertEquals(log + ": 3 records verified (CRC32C)", cli.out().strip());
+        try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(log.toFile(), "rw")) {
+            raf.seek(28 + 27); // a payload byte of record 1 (records of 28 bytes)
+            raf.write(9);
+        }
+        assertEquals(1, cli.run("verify", log.toString()));
+        assertTrue(cli.errLine().matches("sliver: " + java.util.regex.Pattern.quote(log.toString())
+                + ": record 1: CRC32C 0x[0-9a-f]+ does not match the sidecar's 0x[0-9a-f]+ at byte 28"), cli.err());
+        Files.delete(dir.resolve("log.strg.idx"));
+        assertEquals(1, cli.run("verify", log.toString()));
+        assertTrue(cli.errLine().contains("no checksums to verify against"), cli.err());
+
+        assertEquals(0, cli.run("pack", log.toString(), in.toString()), cli.err()); // replaces the file and its sidecar
+        assertEquals(0, cli.run("verify", log.toString()), cli.err());
+        assertEquals(log + ": 1 records verified (CRC32C)", cli.out().strip());
+    }
 }
