@@ -1,0 +1,231 @@
+package dev.sliver.bench;
+
+import dev.sliver.codec.Codec;
+import dev.sliver.codec.ReadOptions;
+import dev.sliver.codec.RecordAppender;
+import dev.sliver.codec.RecordFile;
+import dev.sliver.codec.RecordWriter;
+import dev.sliver.core.Batch;
+import org.openjdk.jmh.annotations.*;
+import org.openjdk.jmh.infra.Blackhole;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Whole files of records, against the floor any reader pays: a bulk read of the file into a
+ * reused segment. {@code open} opens a 1 GiB file and visits every blob (one byte of each):
+ * {@code read} (RecordFile READ: one block), {@code map} (RecordFile MAP: one mapping),
+ * {@code perRecord} (a loop of Codec.deserialize calls), {@code bulkRead} (the floor).
+ * {@code openOnly} measures opening alone (the header scan) in MAP mode. Shapes:
+ * {@code 10000x100} (10,000 records of 100 blobs of 1 KiB) and {@code 1000000x1}.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Fork(value = 1, jvmArgsAppend = {"-Xmx2g", "--enable-native-access=ALL-UNNAMED"})
+@Warmup(iterations = 2, time = 2)
+@Measurement(iterations = 5, time = 2)
+public class FileBench {
+    @Param({"read", "map", "perRecord", "bulkRead"})
+    public String mode;
+
+    @Param({"10000x100", "1000000x1"})
+    public String shape;
+
+    private Path file;
+    private FileChannel channel;
+    private MemorySegment floor;
+    private ReadOptions options;
+
+    @Setup(Level.Trial)
+    public void setUp() throws IOException {
+        String[] parts = shape.split("x");
+        int records = Integer.parseInt(parts[0]);
+        int blobs = Integer.parseInt(parts[1]);
+        int blobSize = (int) ((1L << 30) / records / blobs);
+        file = Path.of(System.getProperty("java.io.tmpdir"), "sliver-filebench-" + shape + ".strg");
+        long expected = (long) records * (16 + 8L * blobs + (long) blobs * blobSize);
+        if (!Files.exists(file) || Files.size(file) != expected) {
+            Files.deleteIfExists(file);
+            List<MemorySegment> record = new ArrayList<>();
+            for (int b = 0; b < blobs; b++) {
+                record.add(MemorySegment.ofArray(new byte[blobSize]));
+            }
+            try (FileChannel out = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+                for (int r = 0; r < records; r++) {
+                    RecordWriter writer = new RecordWriter();
+                    record.forEach(writer::add);
+                    writer.writeTo(out);
+                }
+            }
+        }
+        channel = FileChannel.open(file, StandardOpenOption.READ);
+        floor = Arena.global().allocate(channel.size(), 4096);
+        options = ReadOptions.defaults().withMaxRecordBytes(Long.MAX_VALUE);
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() throws IOException {
+        channel.close();
+    }
+
+    @Benchmark
+    public long open(Blackhole bh) throws IOException {
+        return switch (mode) {
+            case "read" -> visit(RecordFile.Mode.READ, bh);
+            case "map" -> visit(RecordFile.Mode.MAP, bh);
+            case "perRecord" -> perRecord(bh);
+            case "bulkRead" -> bulkRead();
+            default -> throw new IllegalArgumentException(mode);
+        };
+    }
+
+    /** Opening alone: the header scan (MAP mode touches one page per record for its header). */
+    @Benchmark
+    public int openOnly() throws IOException {
+        try (RecordFile records = RecordFile.open(file, RecordFile.Mode.MAP, options)) {
+            return records.size();
+        }
+    }
+
+    private long visit(RecordFile.Mode fileMode, Blackhole bh) throws IOException {
+        long blobs = 0;
+        try (RecordFile records = RecordFile.open(file, fileMode, options)) {
+            for (int i = 0; i < records.size(); i++) {
+                try (Batch batch = records.get(i)) {
+                    for (int b = 0; b < batch.size(); b++) {
+                        bh.consume(batch.get(b).get(0));
+                        blobs++;
+                    }
+                }
+            }
+        }
+        return blobs;
+    }
+
+    private long perRecord(Blackhole bh) throws IOException {
+        long blobs = 0;
+        channel.position(0);
+        for (;;) {
+            try (Batch batch = Codec.tryDeserialize(channel, options)) {
+                if (batch == null) {
+                    return blobs;
+                }
+                for (int b = 0; b < batch.size(); b++) {
+                    bh.consume(batch.get(b).get(0));
+                    blobs++;
+                }
+            }
+        }
+    }
+
+    private long bulkRead() throws IOException {
+        long size = floor.byteSize();
+        for (long pos = 0; pos < size; ) {
+            ByteBuffer buffer = floor.asSlice(pos, Math.min(1 << 30, size - pos)).asByteBuffer();
+            while (buffer.hasRemaining() && channel.read(buffer, pos + buffer.position()) >= 0) {
+                // keep reading
+            }
+            pos += buffer.capacity();
+        }
+        return size;
+    }
+
+    /** Appends of 1 KiB and 64 KiB records: through RecordAppender (NONE or FORCE) against a raw FileChannel write (+ force). */
+    @State(Scope.Thread)
+    @BenchmarkMode(Mode.Throughput)
+    @OutputTimeUnit(TimeUnit.SECONDS)
+    public static class Appends {
+        @Param({"1024", "65536"})
+        public int recordBytes;
+
+        @Param({"appender", "raw"})
+        public String how;
+
+        private Path dir;
+        private RecordAppender appender;
+        private RecordAppender durable;
+        private FileChannel raw;
+        private byte[] blob;
+        private ByteBuffer rawRecord;
+
+        @Setup(Level.Iteration)
+        public void setUp() throws IOException {
+            dir = Files.createTempDirectory("sliver-appendbench");
+            blob = new byte[recordBytes - 24];
+            appender = RecordAppender.open(dir.resolve("a.strg"), RecordAppender.Durability.NONE);
+            durable = RecordAppender.open(dir.resolve("d.strg"), RecordAppender.Durability.FORCE);
+            raw = FileChannel.open(dir.resolve("raw"), StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+            rawRecord = ByteBuffer.allocate(recordBytes);
+        }
+
+        @TearDown(Level.Iteration)
+        public void tearDown() throws IOException {
+            appender.close();
+            durable.close();
+            raw.close();
+            try (var files = Files.list(dir)) {
+                for (Path p : files.toList()) {
+                    Files.delete(p);
+                }
+            }
+            Files.delete(dir);
+        }
+
+        @Benchmark
+        public long append() throws IOException {
+            if (how.equals("raw")) {
+                rawRecord.clear();
+                return raw.write(rawRecord);
+            }
+            return appender.append(List.of(blob)).bytes();
+        }
+
+        @Benchmark
+        public long appendForced() throws IOException {
+            if (how.equals("raw")) {
+                rawRecord.clear();
+                int n = raw.write(rawRecord);
+                raw.force(false);
+                return n;
+            }
+            return durable.append(List.of(blob)).bytes();
+        }
+    }
+
+    /** CRC32C verification of the whole 1 GiB file (MAP mode, pages cached) next to the read floor above. */
+    @State(Scope.Benchmark)
+    public static class Verify {
+        private RecordFile records;
+
+        @Setup(Level.Trial)
+        public void setUp() throws IOException {
+            Path path = Path.of(System.getProperty("java.io.tmpdir"), "sliver-filebench-10000x100.strg");
+            if (!Files.exists(path)) {
+                throw new IllegalStateException("run FileBench.open first: it writes " + path);
+            }
+            RecordAppender.index(path); // the sidecar with the checksums
+            records = RecordFile.open(path, RecordFile.Mode.MAP, ReadOptions.defaults());
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() {
+            records.close();
+        }
+
+        @Benchmark
+        public int verify() throws IOException {
+            return records.verify();
+        }
+    }
+}
