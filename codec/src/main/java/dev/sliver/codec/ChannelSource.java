@@ -102,7 +102,7 @@ final class ChannelSource {
 
     /** The channel's own message rarely says which file or where: add both. */
     IOException wrap(IOException e) {
-        String reason = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+        String reason = Reasons.of(e);
         return new IOException(name + ": " + reason + " at byte " + position, e);
     }
 

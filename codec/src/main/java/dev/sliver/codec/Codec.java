@@ -227,7 +227,7 @@ public final class Codec {
                     file = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size(), arena);
                 } catch (IOException e) {
                     // The JDK's message (a directory gives "No such device") names neither file nor offset.
-                    throw new IOException(path + ": cannot map: " + e.getMessage() + " at byte 0", e);
+                    throw new IOException(path + ": cannot map: " + Reasons.of(e) + " at byte 0", e);
                 }
             }
             return mapRecord(file, path, options.allocator(), arena);

@@ -28,8 +28,9 @@ import java.util.Objects;
  * A failed append (disk full, I/O error) truncates the file back to where it was before throwing.
  *
  * <p><b>Integrity.</b> Beside the data file the appender keeps its sidecar, {@code FILE.idx}: per
- * record its offset, size and CRC32C (see FORMAT.md), written after the data (and forced after
- * it with {@link Durability#FORCE}). Open reconciles it with the data: entries that disagree are
+ * record its offset, size and CRC32C (see FORMAT.md), always written after the data, in groups
+ * of 64 entries and on {@link #force()} and {@link #close()} (forced then too). A crash can so
+ * leave the sidecar up to a group behind: the next open adds those entries from the data. Open reconciles it with the data: entries that disagree are
  * reported and rebuilt, missing ones are added (their checksums then vouch for the bytes as they
  * are at that moment). {@link RecordFile#verify()} and {@code sliver verify} check records
  * against it.
@@ -73,6 +74,10 @@ public final class RecordAppender implements AutoCloseable {
     private final RecordIndex index;
     private final Durability durability;
     private long records;
+    /** Where the file ends: the position of the channel, kept there by this single writer. */
+    private long end;
+    /** Entries added to the index but not yet written to the sidecar (written in groups, see append). */
+    private int unwrittenEntries;
     private boolean closed;
 
     private RecordAppender(Path path, FileChannel file, FileChannel sidecar, RecordIndex index, Durability durability,
@@ -84,6 +89,9 @@ public final class RecordAppender implements AutoCloseable {
         this.durability = durability;
         this.records = records;
     }
+
+    /** Sidecar entries are written in groups of this many (and on force and close). */
+    private static final int ENTRY_GROUP = 64;
 
     /** Opens (creating if needed) the file at {@code path} for appending, cutting off a torn tail. */
     public static RecordAppender open(Path path, Durability durability) throws IOException {
@@ -104,7 +112,10 @@ public final class RecordAppender implements AutoCloseable {
             if (durability == Durability.FORCE) {
                 sidecar.force(true);
             }
-            return new RecordAppender(path, file, sidecar, index, durability, recovery.records());
+            file.position(recovery.validBytes());
+            RecordAppender appender = new RecordAppender(path, file, sidecar, index, durability, recovery.records());
+            appender.end = recovery.validBytes();
+            return appender;
         } catch (IOException | RuntimeException | Error e) {
             file.close();
             if (sidecar != null) {
@@ -179,7 +190,7 @@ public final class RecordAppender implements AutoCloseable {
         try {
             index = RecordIndex.read(sidecar);
         } catch (dev.sliver.core.CorruptRecordException e) {
-            LOG.log(System.Logger.Level.WARNING, e.getMessage() + "; rebuilding it from the data");
+            LOG.log(System.Logger.Level.WARNING, Reasons.of(e) + "; rebuilding it from the data");
             index = new RecordIndex();
         }
         boolean changed = !java.nio.file.Files.exists(sidecar);
@@ -253,30 +264,39 @@ public final class RecordAppender implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("appender of " + path + " is closed");
         }
-        long offset = file.size();
+        long offset = end;
         int crc = writer.crc32c();
-        long bytes = writer.appendTo(file, path);
+        long bytes = writer.appendAt(file, offset, path);
+        end += bytes;
         if (durability == Durability.FORCE) {
             try {
                 file.force(false);
             } catch (IOException e) {
                 throw new IOException(path + ": the record at byte " + offset + " was written but the force failed: "
-                        + e.getMessage(), e);
+                        + Reasons.of(e), e);
             }
         }
-        // The sidecar after the data, so that it never indexes bytes that are not there. If its
-        // write fails the record stands: the next open extends the sidecar from the data.
+        // The sidecar trails the data, so that it never indexes bytes that are not there; its
+        // entries are written in groups (a crash loses at most a group, which the next open
+        // rebuilds from the data; those checksums then vouch for the bytes as they are then).
         index.add(offset, bytes, crc);
-        try {
-            index.appendEntry(sidecar, index.count() - 1);
-            if (durability == Durability.FORCE) {
-                sidecar.force(false);
-            }
-        } catch (IOException e) {
-            LOG.log(System.Logger.Level.WARNING, RecordIndex.sidecarOf(path) + ": " + e.getMessage()
-                    + "; the next open rebuilds the missing entries from the data");
+        if (++unwrittenEntries >= ENTRY_GROUP) {
+            writeEntries();
         }
         return new Appended(offset, records++, bytes);
+    }
+
+    /** Writes the entries not yet in the sidecar; failures are logged: the sidecar is a cache of the data. */
+    private void writeEntries() {
+        try {
+            if (unwrittenEntries > 0) {
+                index.writeEntries(sidecar, index.count() - unwrittenEntries, index.count());
+                unwrittenEntries = 0;
+            }
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, RecordIndex.sidecarOf(path) + ": " + Reasons.of(e)
+                    + "; the next open rebuilds the missing entries from the data");
+        }
     }
 
     /** Complete records in the file, the appended ones included. */
@@ -287,6 +307,8 @@ public final class RecordAppender implements AutoCloseable {
     /** Forces everything appended so far to disk (for {@link Durability#NONE}, at a moment of the caller's choice). */
     public void force() throws IOException {
         file.force(false);
+        writeEntries();
+        sidecar.force(false);
     }
 
     /** Closes the file (forcing it first when durable). */
@@ -294,6 +316,7 @@ public final class RecordAppender implements AutoCloseable {
     public void close() throws IOException {
         if (!closed) {
             closed = true;
+            writeEntries();
             try (file; sidecar) {
                 if (durability == Durability.FORCE) {
                     file.force(true);

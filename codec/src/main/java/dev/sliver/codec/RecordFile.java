@@ -108,7 +108,7 @@ public final class RecordFile implements Iterable<Batch>, AutoCloseable {
                     segment = channel.map(FileChannel.MapMode.READ_ONLY, 0, fileSize, arena);
                 } catch (IOException | RuntimeException e) {
                     arena.close();
-                    throw new IOException(path + ": cannot map: " + e.getMessage() + " at byte 0", e);
+                    throw new IOException(path + ": cannot map: " + Reasons.of(e) + " at byte 0", e);
                 }
                 memory = Slice.wrap(segment, arena, () -> { });
             } else {
@@ -139,7 +139,7 @@ public final class RecordFile implements Iterable<Batch>, AutoCloseable {
                 try {
                     n = channel.read(buffer, at + buffer.position());
                 } catch (IOException e) {
-                    throw new IOException(path + ": " + e.getMessage() + " at byte " + (at + buffer.position()), e);
+                    throw new IOException(path + ": " + Reasons.of(e) + " at byte " + (at + buffer.position()), e);
                 }
                 if (n < 0) {
                     throw new IOException(path + ": the file shrank while it was read at byte " + (at + buffer.position()));
@@ -200,7 +200,7 @@ public final class RecordFile implements Iterable<Batch>, AutoCloseable {
         try {
             index = RecordIndex.read(sidecar);
         } catch (IOException e) {
-            LOG.log(System.Logger.Level.WARNING, e.getMessage() + "; no checksums for " + path);
+            LOG.log(System.Logger.Level.WARNING, Reasons.of(e) + "; no checksums for " + path);
             return;
         }
         if (index.problem != null) {

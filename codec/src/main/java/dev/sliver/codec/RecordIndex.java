@@ -125,19 +125,20 @@ final class RecordIndex {
             while (header.hasRemaining()) {
                 out.write(header);
             }
-            for (int i = 0; i < count; i++) {
-                appendEntry(out, i);
-            }
+            writeEntries(out, 0, count);
         }
     }
 
-    /** Appends entry {@code i} at the end of the open sidecar {@code out} (which has its magic). */
-    void appendEntry(FileChannel out, int i) throws IOException {
-        ByteBuffer entry = ByteBuffer.allocate(ENTRY).order(ByteOrder.LITTLE_ENDIAN)
-                .putLong(offsets[i]).putLong(sizes[i]).putInt(crcs[i]).putInt(0).flip();
-        long at = HEADER + (long) i * ENTRY;
-        while (entry.hasRemaining()) {
-            out.write(entry, at + entry.position());
+    /** Writes entries {@code [from, to)} into the open sidecar {@code out} (which has its magic), in one buffer. */
+    void writeEntries(FileChannel out, int from, int to) throws IOException {
+        ByteBuffer entries = ByteBuffer.allocate((to - from) * ENTRY).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = from; i < to; i++) {
+            entries.putLong(offsets[i]).putLong(sizes[i]).putInt(crcs[i]).putInt(0);
+        }
+        entries.flip();
+        long at = HEADER + (long) from * ENTRY;
+        while (entries.hasRemaining()) {
+            out.write(entries, at + entries.position());
         }
     }
 

@@ -101,19 +101,25 @@ public final class RecordWriter {
     public long appendTo(FileChannel file, Object source) throws IOException {
         long start = file.size();
         file.position(start);
+        return appendAt(file, start, source);
+    }
+
+    /** {@link #appendTo} for a writer that knows the file ends at {@code start} and its position is there. */
+    long appendAt(FileChannel file, long start, Object source) throws IOException {
         try {
             return writeTo(file);
         } catch (IOException | RuntimeException | Error e) {
             String undo;
             try {
                 file.truncate(start);
+                file.position(start);
                 undo = "truncated back to " + start + " bytes";
             } catch (IOException | RuntimeException truncation) {
                 e.addSuppressed(truncation);
-                undo = "and truncating back to " + start + " bytes failed too (" + truncation.getMessage()
+                undo = "and truncating back to " + start + " bytes failed too (" + Reasons.of(truncation)
                         + "): the file now ends in a partial record";
             }
-            throw new IOException(source + ": append failed (" + (e.getMessage() != null ? e.getMessage() : e.toString())
+            throw new IOException(source + ": append failed (" + Reasons.of(e)
                     + "), " + undo + " at byte " + start, e);
         }
     }
