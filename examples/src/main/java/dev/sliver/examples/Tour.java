@@ -2,6 +2,8 @@ package dev.sliver.examples;
 
 import dev.sliver.codec.Codec;
 import dev.sliver.codec.ReadOptions;
+import dev.sliver.codec.RecordAppender;
+import dev.sliver.codec.RecordFile;
 import dev.sliver.core.Batch;
 import dev.sliver.core.Slice;
 
@@ -24,6 +26,8 @@ public final class Tour {
             run(dir.resolve("storage.strg"));
         } finally {
             Files.deleteIfExists(dir.resolve("storage.strg"));
+            Files.deleteIfExists(dir.resolve("log.strg"));
+            Files.deleteIfExists(dir.resolve("log.strg.idx"));
             Files.delete(dir);
         }
     }
@@ -62,6 +66,23 @@ public final class Tour {
                     System.out.println(batch);
                 }
             }
+        }
+
+        // 5. A log: appends that say where they went, a crash, reads by index, checksums.
+        Path log = path.resolveSibling("log.strg");
+        try (RecordAppender appender = RecordAppender.open(log, RecordAppender.Durability.FORCE)) {
+            for (int i = 0; i < 3; i++) {
+                RecordAppender.Appended at = appender.append(List.of(("event " + i).getBytes()));
+                System.out.println("record " + at.index() + " at byte " + at.offset());
+            }
+        }
+        Files.write(log, new byte[] {42, 0, 0}, StandardOpenOption.APPEND);  // a crash mid-append
+        try (RecordFile file = RecordFile.open(log)) {   // stops at the last complete record
+            System.out.println(file.size() + " records, " + file.tornBytes() + " torn bytes ignored");
+            try (Batch second = file.get(1)) {           // O(1), a view into the file's one segment
+                System.out.println(new String(second.get(0).toByteArray()));
+            }
+            System.out.println(file.verify() + " records match their CRC32C");
         }
         // tour:end
     }
