@@ -38,6 +38,13 @@ import static dev.sliver.codec.RecordFormat.WORD;
  * batch and retained slice taken from it is released, whatever the order. Heap cost: one
  * {@code long} per record for its offset, and a constant number of objects per {@link #get}.
  *
+ * <p><b>Opening with the sidecar.</b> In MAP mode, when the sidecar {@code FILE.idx} is intact and
+ * within the file, open takes the records' places from it instead of scanning their headers
+ * (only the records after its last entry are scanned): opening costs the sidecar's size, not the
+ * data's. Each such record is then checked against its entry and the format when {@link #get}
+ * takes it, and a mismatch throws an {@link java.io.UncheckedIOException} whose cause is a
+ * {@link CorruptRecordException} naming the record and offset.
+ *
  * <p><b>Integrity.</b> If the sidecar {@code FILE.idx} written by {@link RecordAppender} is there,
  * its CRC32C checksums are taken for the records it agrees with; {@link #verify()} checks them
  * and {@link #getVerified} checks one record before returning it. A sidecar that disagrees
@@ -66,6 +73,9 @@ public final class RecordFile implements Iterable<Batch>, AutoCloseable {
     private final long[] offsets;
     private final int size;
     private final long validBytes;
+    /** Records 0..uncheckedRecords-1 came from the sidecar, unscanned: {@link #get} checks each against its entry. */
+    private int uncheckedRecords;
+    private RecordIndex indexedSizes;
     /** CRC32C of records 0..checksummed-1, from the sidecar entries that agree with the data. */
     private int[] crcs = new int[0];
     private int checksummed;
@@ -123,7 +133,7 @@ public final class RecordFile implements Iterable<Batch>, AutoCloseable {
                 memory = Slice.wrap(block, () -> allocator.free(block));
             }
             try {
-                return scan(path, mode, allocator, memory, segment);
+                return scan(path, mode, allocator, memory, segment, mode == Mode.MAP ? trustedPrefix(path, fileSize) : null);
             } catch (IOException | RuntimeException | Error e) {
                 memory.release();
                 throw e;
@@ -149,13 +159,38 @@ public final class RecordFile implements Iterable<Batch>, AutoCloseable {
         }
     }
 
-    /** Walks every header and length table; in READ mode rewrites each length table into end offsets. */
-    private static RecordFile scan(Path path, Mode mode, MemoryAllocator allocator, Slice memory, MemorySegment file)
-            throws CorruptRecordException {
+    /**
+     * The sidecar's entries, when they can stand in for a header scan of a mapped file: readable,
+     * unbroken, and within the file (each record is still checked against its entry when first
+     * taken, see {@link #get}); else null, and open scans every header.
+     */
+    private static RecordIndex trustedPrefix(Path path, long fileSize) {
+        try {
+            RecordIndex index = RecordIndex.read(RecordIndex.sidecarOf(path));
+            return index.problem == null && index.count() > 0 && index.end() <= fileSize ? index : null;
+        } catch (IOException e) {
+            return null; // reported by loadChecksums
+        }
+    }
+
+    /**
+     * Walks every header and length table (after the {@code indexed} records, if the sidecar gave
+     * their places); in READ mode rewrites each length table into end offsets.
+     */
+    private static RecordFile scan(Path path, Mode mode, MemoryAllocator allocator, Slice memory, MemorySegment file,
+                                   RecordIndex indexed) throws CorruptRecordException {
         long fileSize = file.byteSize();
         long[] offsets = new long[16];
         int count = 0;
         long at = 0;
+        if (indexed != null) { // O(1) in the data: the sidecar's offsets, then a scan of what it lacks
+            offsets = new long[Math.max(16, indexed.count() + 16)];
+            for (int i = 0; i < indexed.count(); i++) {
+                offsets[i] = indexed.offset(i);
+            }
+            count = indexed.count();
+            at = indexed.end();
+        }
         while (at < fileSize) {
             if (fileSize - at < 2 * WORD) {
                 break; // torn: not even a header
@@ -186,6 +221,8 @@ public final class RecordFile implements Iterable<Batch>, AutoCloseable {
                     + "(a torn append?) are ignored, from byte " + at);
         }
         RecordFile records = new RecordFile(path, mode, allocator, memory, file, offsets, count, at);
+        records.uncheckedRecords = indexed == null ? 0 : indexed.count();
+        records.indexedSizes = indexed;
         records.loadChecksums();
         return records;
     }
@@ -196,17 +233,19 @@ public final class RecordFile implements Iterable<Batch>, AutoCloseable {
      */
     private void loadChecksums() {
         Path sidecar = RecordIndex.sidecarOf(path);
-        RecordIndex index;
-        try {
-            index = RecordIndex.read(sidecar);
-        } catch (IOException e) {
-            LOG.log(System.Logger.Level.WARNING, Reasons.of(e) + "; no checksums for " + path);
-            return;
+        RecordIndex index = indexedSizes;
+        if (index == null) {
+            try {
+                index = RecordIndex.read(sidecar);
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.WARNING, Reasons.of(e) + "; no checksums for " + path);
+                return;
+            }
         }
         if (index.problem != null) {
             LOG.log(System.Logger.Level.WARNING, index.problem + "; its entries from there are not trusted");
         }
-        int agree = 0;
+        int agree = uncheckedRecords; // taken from this very index: their headers are checked by get and verify
         while (agree < index.count() && agree < size && index.offset(agree) == offsets[agree]
                 && index.size(agree) == WORD + segment.get(U64, offsets[agree])) {
             agree++;
@@ -259,6 +298,9 @@ public final class RecordFile implements Iterable<Batch>, AutoCloseable {
             throw new IllegalStateException(path + " is closed");
         }
         long at = offset(i);
+        if (i < uncheckedRecords) {
+            checkIndexed(i, at);
+        }
         long total = segment.get(U64, at);
         int blobs = (int) segment.get(U64, at + WORD);
         long tableAt = at + 2 * WORD;
@@ -360,6 +402,30 @@ public final class RecordFile implements Iterable<Batch>, AutoCloseable {
     private void updateInChunks(java.util.zip.CRC32C crc, long from, long to) {
         for (long at = from; at < to; at += MAX_READ) {
             crc.update(segment.asSlice(at, Math.min(MAX_READ, to - at)).asByteBuffer());
+        }
+    }
+
+    /**
+     * The structural check of a record whose place came from the sidecar (MAP mode): its header
+     * must agree with its entry and its count and lengths with the format. Done on every such
+     * get, since it is one pass over the length table, which MAP's get makes anyway.
+     *
+     * @throws java.io.UncheckedIOException with a CorruptRecordException naming the record if not
+     */
+    private void checkIndexed(int i, long at) {
+        String source = path + " (record " + i + ")";
+        try {
+            long total = segment.get(U64, at);
+            if (WORD + total != indexedSizes.size(i)) {
+                throw new CorruptRecordException(source, at, "total_length " + Long.toUnsignedString(total)
+                        + " disagrees with the sidecar, which says the record has " + indexedSizes.size(i) + " bytes");
+            }
+            int blobs = RecordFormat.checkCount(segment.get(U64, at + WORD), total, source, at + WORD);
+            long payload = total - WORD - (long) blobs * WORD;
+            RecordFormat.checkSum(RecordFormat.addLengths(segment.asSlice(at + 2 * WORD, (long) blobs * WORD), null,
+                    blobs, payload, 0, 0, source, at + 2 * WORD), payload, source, at + 2 * WORD);
+        } catch (CorruptRecordException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 

@@ -115,4 +115,41 @@ class SidecarIntegrityTest {
             assertEquals(0, records.checksummedRecords(), "a file that is not a sidecar is reported and ignored");
         }
     }
+
+    @Test
+    void aMappedOpenTakesPlacesFromTheSidecarAndChecksEachRecordWhenTaken() throws Exception {
+        Path file = dir.resolve("log.strg");
+        List<RecordAppender.Appended> acks = write(file, 8);
+        Codec.write(file, List.of("unindexed".getBytes())); // the sidecar lags by one record: scanned
+        try (RecordFile records = RecordFile.open(file, RecordFile.Mode.MAP, ReadOptions.defaults())) {
+            assertEquals(9, records.size());
+            for (int i = 0; i < 8; i++) {
+                assertEquals(acks.get(i).offset(), records.offset(i));
+                try (Batch batch = records.get(i)) {
+                    assertEquals(AppendUntilKilled.blobs(i).size(), batch.size());
+                }
+            }
+            try (Batch last = records.get(8)) {
+                assertEquals("unindexed", new String(last.get(0).toByteArray()));
+            }
+            assertEquals(8, records.verify());
+        }
+        // A header that no longer matches its entry: found when the record is taken, not trusted.
+        RecordAppender.Appended third = acks.get(3);
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+            raf.seek(third.offset() + 8); // its count
+            raf.write(200);
+        }
+        try (RecordFile records = RecordFile.open(file, RecordFile.Mode.MAP, ReadOptions.defaults())) {
+            java.io.UncheckedIOException e = assertThrows(java.io.UncheckedIOException.class, () -> records.get(3));
+            CorruptRecordException cause = (CorruptRecordException) e.getCause();
+            assertTrue(cause.getMessage().startsWith(file + " (record 3): "), cause.getMessage());
+            try (Batch fine = records.get(2)) {
+                assertEquals(AppendUntilKilled.blobs(2).size(), fine.size());
+            }
+            assertThrows(CorruptRecordException.class, records::verify);
+        }
+        assertThrows(CorruptRecordException.class, () -> RecordFile.open(file, RecordFile.Mode.READ, ReadOptions.defaults()),
+                "READ mode scans every header at open");
+    }
 }
