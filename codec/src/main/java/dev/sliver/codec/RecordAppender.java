@@ -25,7 +25,9 @@ import java.util.Objects;
  * OS's page cache; they survive a crash of this process, not a power loss or an OS crash.
  * {@link Durability#FORCE}: each append returns only after {@code fsync} ({@code FileChannel.force}),
  * so an acknowledged record survives a power loss too, at the cost of one disk flush per record.
- * A failed append (disk full, I/O error) truncates the file back to where it was before throwing.
+ * {@link GroupCommit}: one fsync for a group of appends, each acknowledged after it (records/s
+ * near NONE's, the guarantee of FORCE). A failed append (disk full, I/O error) truncates the
+ * file back to where it was before throwing.
  *
  * <p><b>Integrity.</b> Beside the data file the appender keeps its sidecar, {@code FILE.idx}: per
  * record its offset, size and CRC32C (see FORMAT.md), always written after the data, in groups
@@ -35,7 +37,8 @@ import java.util.Objects;
  * are at that moment). {@link RecordFile#verify()} and {@code sliver verify} check records
  * against it.
  *
- * <p>Not thread-safe: one appending thread (readers are separate objects).
+ * <p>Not thread-safe: one appending thread (readers are separate objects); with group commit a
+ * timer thread may force the file, under a lock shared with {@link #appendGrouped}.
  */
 public final class RecordAppender implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(RecordAppender.class.getName());
@@ -46,6 +49,25 @@ public final class RecordAppender implements AutoCloseable {
         NONE,
         /** After the write and an fsync: survives a power loss. */
         FORCE
+    }
+
+    /**
+     * Group commit: one fsync for many records. {@link #appendGrouped} writes at once and
+     * acknowledges (completes its future) only after a force that covers the record: the force
+     * happens when {@code records} appends wait for it, or {@code delay} after the oldest of them.
+     * An acknowledged record survives a power loss, as with {@link Durability#FORCE}.
+     *
+     * @param records the most appends one force waits for, at least 1
+     * @param delay   the longest an append waits for its force
+     */
+    public record GroupCommit(int records, java.time.Duration delay) {
+        /** Validates the policy. */
+        public GroupCommit {
+            if (records < 1 || delay.isNegative() || delay.isZero()) {
+                throw new IllegalArgumentException("group commit needs records >= 1 and a positive delay, got "
+                        + records + ", " + delay);
+            }
+        }
     }
 
     /**
@@ -79,6 +101,13 @@ public final class RecordAppender implements AutoCloseable {
     /** Entries added to the index but not yet written to the sidecar (written in groups, see append). */
     private int unwrittenEntries;
     private boolean closed;
+    /** Group commit, or null: the policy, the acknowledgements waiting for a force, and its timer. */
+    private GroupCommit group;
+    private final java.util.ArrayList<java.util.concurrent.CompletableFuture<Appended>> waiting = new java.util.ArrayList<>();
+    private final java.util.ArrayList<Appended> waitingFor = new java.util.ArrayList<>();
+    private java.util.concurrent.ScheduledExecutorService timer;
+    private java.util.concurrent.ScheduledFuture<?> deadline;
+    private final Object lock = new Object();
 
     private RecordAppender(Path path, FileChannel file, FileChannel sidecar, RecordIndex index, Durability durability,
                            long records) {
@@ -123,6 +152,78 @@ public final class RecordAppender implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /**
+     * Opens the file at {@code path} for group commit (see {@link GroupCommit}); {@link #append}
+     * still works and acknowledges after the write, as {@link Durability#NONE} does.
+     */
+    public static RecordAppender open(Path path, GroupCommit policy) throws IOException {
+        java.util.Objects.requireNonNull(policy, "policy");
+        RecordAppender appender = open(path, Durability.NONE);
+        appender.group = policy;
+        appender.timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(task ->
+                Thread.ofPlatform().daemon().name("sliver-group-commit").unstarted(task));
+        return appender;
+    }
+
+    /**
+     * Appends one record of the arrays' bytes now; the future completes once a force covers it
+     * (or completes exceptionally if that force fails). Group commit only.
+     *
+     * @throws IllegalStateException if the appender was not opened with a {@link GroupCommit}
+     */
+    public java.util.concurrent.CompletableFuture<Appended> appendGrouped(List<byte[]> blobs) throws IOException {
+        if (group == null) {
+            throw new IllegalStateException("appender of " + path + " was not opened for group commit");
+        }
+        java.util.concurrent.CompletableFuture<Appended> ack = new java.util.concurrent.CompletableFuture<>();
+        synchronized (lock) { // with the timer's force: a lock, never a spin
+            Appended written = append(blobs);
+            waiting.add(ack);
+            waitingFor.add(written);
+            if (waiting.size() >= group.records()) {
+                forceGroup();
+            } else if (waiting.size() == 1) {
+                deadline = timer.schedule(this::forceGroupOnTime, group.delay().toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+            }
+        }
+        return ack;
+    }
+
+    private void forceGroupOnTime() {
+        synchronized (lock) {
+            if (!closed) {
+                forceGroup();
+            }
+        }
+    }
+
+    /** One force for every append waiting, then their acknowledgements. Holds {@link #lock}. */
+    private void forceGroup() {
+        if (waiting.isEmpty()) {
+            return;
+        }
+        if (deadline != null) {
+            deadline.cancel(false);
+            deadline = null;
+        }
+        IOException failure = null;
+        try {
+            file.force(false);
+        } catch (IOException e) {
+            failure = new IOException(path + ": the force of " + waiting.size() + " grouped records failed: "
+                    + Reasons.of(e), e);
+        }
+        for (int i = 0; i < waiting.size(); i++) {
+            if (failure == null) {
+                waiting.get(i).complete(waitingFor.get(i));
+            } else {
+                waiting.get(i).completeExceptionally(failure);
+            }
+        }
+        waiting.clear();
+        waitingFor.clear();
     }
 
     /** The sidecar of the record file at {@code data}: {@code FILE.idx} beside {@code FILE} (see FORMAT.md). */
@@ -315,6 +416,12 @@ public final class RecordAppender implements AutoCloseable {
     @Override
     public void close() throws IOException {
         if (!closed) {
+            if (group != null) {
+                synchronized (lock) {
+                    forceGroup(); // every grouped append is acknowledged (or failed) before close returns
+                }
+                timer.shutdownNow();
+            }
             closed = true;
             writeEntries();
             try (file; sidecar) {
