@@ -154,6 +154,41 @@ public final class Codec {
         return new RecordReader(channel, options.nameOf(channel), options).next();
     }
 
+    /**
+     * Checks every record of the file at {@code path} that its sidecar ({@code FILE.idx}) has a
+     * checksum for, reading the file in 64 KiB pieces (bounded memory whatever its size, unlike
+     * mapping it): each entry's record header must agree with the entry, and its bytes with the
+     * CRC32C. Returns how many records were checked (0 without a sidecar).
+     *
+     * @throws CorruptRecordException naming the first record that does not match, and its offset
+     */
+    public static int verify(Path path) throws IOException {
+        RecordIndex index = RecordIndex.read(RecordIndex.sidecarOf(path));
+        if (index.problem != null) {
+            throw new CorruptRecordException(RecordIndex.sidecarOf(path).toString(), 0, index.problem);
+        }
+        try (FileChannel data = FileChannel.open(path, StandardOpenOption.READ)) {
+            ByteBuffer total = ByteBuffer.allocate(WORD).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            for (int i = 0; i < index.count(); i++) {
+                long at = index.offset(i);
+                total.clear();
+                while (total.hasRemaining() && data.read(total, at + total.position()) >= 0) {
+                    // the 8 bytes of total_length
+                }
+                if (total.hasRemaining() || WORD + total.getLong(0) != index.size(i)) {
+                    throw new CorruptRecordException(path.toString(), at, "record " + i + " does not match the sidecar, "
+                            + "which says it has " + index.size(i) + " bytes");
+                }
+                int crc = RecordIndex.crcOf(data, at, index.size(i), path);
+                if (crc != index.crc(i)) {
+                    throw new CorruptRecordException(path.toString(), at, "record " + i + ": CRC32C 0x"
+                            + Integer.toHexString(crc) + " does not match the sidecar's 0x" + Integer.toHexString(index.crc(i)));
+                }
+            }
+        }
+        return index.count();
+    }
+
     /** Reads the first record of the file at {@code path}. */
     public static Batch deserialize(Path path) throws IOException {
         return deserialize(path, ReadOptions.defaults());

@@ -239,7 +239,17 @@ public final class RecordAppender implements AutoCloseable {
         open(path, Durability.FORCE).close();
     }
 
-    /** Cuts off the torn tail of the file at {@code path}, if it has one; what {@code sliver repair} does. */
+    /** What recovery would find in the file at {@code path}, changing nothing (a header scan, bounded memory). */
+    public static Recovery recover(Path path) throws IOException {
+        try (FileChannel file = FileChannel.open(path, StandardOpenOption.READ)) {
+            return recover(file, path, new RecordIndex());
+        }
+    }
+
+    /**
+     * Cuts off the torn tail of the file at {@code path}, if it has one, and writes, completes or
+     * mends its sidecar from the data; what {@code sliver repair} does.
+     */
     public static Recovery repair(Path path) throws IOException {
         try (FileChannel file = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             RecordIndex found = new RecordIndex();
@@ -248,9 +258,7 @@ public final class RecordAppender implements AutoCloseable {
                 file.truncate(recovery.validBytes());
                 file.force(true);
             }
-            if (java.nio.file.Files.exists(RecordIndex.sidecarOf(path))) {
-                reconcile(file, path, found);
-            }
+            reconcile(file, path, found); // writes the sidecar if missing, completes or mends it otherwise
             return recovery;
         }
     }

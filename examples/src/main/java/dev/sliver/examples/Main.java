@@ -39,7 +39,7 @@ public final class Main {
         COMMANDS.put("verify", new Command("verify FILE.strg",
                 "check every record against its CRC32C in the sidecar FILE.strg.idx", Set.of(), Set.of()));
         COMMANDS.put("repair", new Command("repair FILE.strg",
-                "cut off a torn append at the end (what a crash leaves), say how many bytes", Set.of(), Set.of()));
+                "cut off a torn append (what a crash leaves), say how many bytes; write or mend FILE.strg.idx", Set.of(), Set.of()));
         COMMANDS.put("demo", new Command("demo",
                 "the design note's program: write, read back zero-copy, time it", Set.of(), Set.of()));
         COMMANDS.put("serve", new Command("serve [--bind ADDR] [--port N] [--timeout S] DIR",
@@ -133,22 +133,22 @@ public final class Main {
         }
     }
 
+    /** A header scan for the structure, then the file streamed against its sidecar: bounded memory for any size. */
     private static int verify(Args args, PrintStream out) throws IOException {
         java.nio.file.Path file = java.nio.file.Path.of(args.operands(1, 1, "FILE.strg").getFirst());
-        try (dev.sliver.codec.RecordFile records = dev.sliver.codec.RecordFile.open(file, dev.sliver.codec.RecordFile.Mode.MAP,
-                dev.sliver.codec.ReadOptions.defaults())) {
-            int checked = records.verify();
-            if (checked == 0 && records.size() > 0) {
-                throw new IOException(file + ": no checksums to verify against (no sidecar " + file.getFileName()
-                        + ".idx; 'sliver repair' or any append through the appender writes one); " + records.size()
-                        + " records are structurally valid");
-            }
-            out.println(file + ": " + checked + " records verified (CRC32C)"
-                    + (checked < records.size() ? ", " + (records.size() - checked) + " without a checksum" : "")
-                    + (records.tornBytes() > 0 ? "; " + records.tornBytes() + " bytes of a torn append after byte "
-                    + records.validBytes() + " (sliver repair cuts them)" : ""));
-            return 0;
+        dev.sliver.codec.RecordAppender.Recovery structure = dev.sliver.codec.RecordAppender.recover(file); // throws on corruption
+        long records = structure.records();
+        long torn = structure.tornBytes();
+        int checked = dev.sliver.codec.Codec.verify(file);
+        if (checked == 0 && records > 0) {
+            throw new IOException(file + ": no checksums to verify against (no sidecar " + file.getFileName()
+                    + ".idx; 'sliver repair' or any append through the appender writes one); " + records
+                    + " records are structurally valid");
         }
+        out.println(file + ": " + checked + " records verified (CRC32C)"
+                + (checked < records ? ", " + (records - checked) + " without a checksum" : "")
+                + (torn > 0 ? "; " + torn + " bytes of a torn append at the end (sliver repair cuts them)" : ""));
+        return 0;
     }
 
     private static int repair(Args args, PrintStream out) throws IOException {
