@@ -96,15 +96,7 @@ public class CodecBench {
     }
 
     private long bulkRead() throws IOException {
-        long size = floor.byteSize();
-        for (long pos = 0; pos < size; ) {
-            ByteBuffer buffer = floor.asSlice(pos, Math.min(1 << 30, size - pos)).asByteBuffer();
-            while (buffer.hasRemaining() && channel.read(buffer) >= 0) {
-                // keep reading
-            }
-            pos += buffer.capacity();
-        }
-        return size;
+        return BulkRead.into(channel, floor);
     }
 
 }

@@ -130,15 +130,7 @@ public class FileBench {
     }
 
     private long bulkRead() throws IOException {
-        long size = floor.byteSize();
-        for (long pos = 0; pos < size; ) {
-            ByteBuffer buffer = floor.asSlice(pos, Math.min(1 << 30, size - pos)).asByteBuffer();
-            while (buffer.hasRemaining() && channel.read(buffer, pos + buffer.position()) >= 0) {
-                // keep reading
-            }
-            pos += buffer.capacity();
-        }
-        return size;
+        return BulkRead.into(channel, floor);
     }
 
     /** Appends of 1 KiB and 64 KiB records: through RecordAppender (NONE or FORCE) against a raw FileChannel write (+ force). */
