@@ -117,27 +117,31 @@ final class ThreadCache {
         events[4 * cls + 2]++;
     }
 
+    /** {@link #freeCached} took the block and spilled nothing. */
+    static final long[] NO_SPILL = new long[0];
+
     /**
-     * Caches the freed block. If the class is full, its oldest batch is moved into {@code spill}
-     * first, for the caller to flush after unlocking.
+     * Caches the freed block. If the class is full, its oldest batch is moved out first, into a
+     * new array returned for the caller to flush after unlocking (at most once per batch of frees;
+     * every other free allocates nothing).
      *
-     * @return how many addresses were put in {@code spill}, or -1 if the block was not taken
+     * @return {@link #NO_SPILL}, the spilled addresses, or null if the block was not taken
      *         because the cache is over its byte budget
      */
-    int freeCached(Span span, int index, long[] spill) {
+    long[] freeCached(Span span, int index) {
         int cls = span.sizeClass;
         if (bytes + SizeClasses.size(cls) > maxBytes) {
-            return -1;
+            return null;
         }
         events[4 * cls + 1]++;
         ensureStacks(cls);
-        int spilled = 0;
+        long[] spill = NO_SPILL;
         if (counts[cls] == spans[cls].length) {
-            spilled = central.batchSize(cls);
-            removeOldest(cls, spilled, spill);
+            spill = new long[central.batchSize(cls)];
+            removeOldest(cls, spill.length, spill);
         }
         push(span, index);
-        return spilled;
+        return spill;
     }
 
     /**

@@ -252,16 +252,15 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
         int cls = span.sizeClass;
         ThreadCache stripe = tryLockStripe(thread);
         if (stripe != null) {
-            long[] spill = new long[central.batchSize(cls)];
-            int spilled;
+            long[] spill;
             try {
-                spilled = stripe.freeCached(span, index, spill);
+                spill = stripe.freeCached(span, index);
             } finally {
                 stripe.unlock();
             }
-            if (spilled >= 0) {
-                if (spilled > 0) {
-                    central.flush(cls, spill, 0, spilled);
+            if (spill != null) {
+                if (spill.length > 0) {
+                    central.flush(cls, spill, 0, spill.length); // after unlock: it may lock a pool
                 }
                 return;
             }
