@@ -181,8 +181,7 @@ public final class Codec {
                 }
                 int crc = RecordIndex.crcOf(data, at, index.size(i), path);
                 if (crc != index.crc(i)) {
-                    throw new CorruptRecordException(path.toString(), at, "record " + i + ": CRC32C 0x"
-                            + Integer.toHexString(crc) + " does not match the sidecar's 0x" + Integer.toHexString(index.crc(i)));
+                    throw RecordIndex.checksumMismatch(path, i, at, crc, index.crc(i));
                 }
             }
         }

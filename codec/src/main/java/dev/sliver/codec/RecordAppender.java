@@ -328,7 +328,7 @@ public final class RecordAppender implements AutoCloseable {
         return index;
     }
 
-    /** Whether the record at {@code at} cannot be complete: no room for its header, or a total_length past the end. */
+    /** {@link RecordFormat#isTornTail} for the record at {@code at} of a file of {@code size} bytes. */
     private static boolean runsPastTheEnd(FileChannel file, long at, long size) throws IOException {
         if (size - at < 2 * RecordFormat.WORD) {
             return true;
@@ -337,10 +337,7 @@ public final class RecordAppender implements AutoCloseable {
         while (total.hasRemaining() && file.read(total, at + total.position()) >= 0) {
             // positional reads until the 8 bytes are in
         }
-        long declared = total.getLong(0);
-        long room = size - at - RecordFormat.WORD;
-        // The length check also catches a header whose count table runs past the end: its total does too.
-        return Long.compareUnsigned(declared, room) > 0 && Long.compareUnsigned(declared, RecordFormat.WORD) >= 0;
+        return RecordFormat.isTornTail(size - at, total.getLong(0));
     }
 
     /** Appends one record of the arrays' bytes. */

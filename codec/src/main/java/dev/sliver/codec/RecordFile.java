@@ -192,12 +192,9 @@ public final class RecordFile implements Iterable<Batch>, AutoCloseable {
             at = indexed.end();
         }
         while (at < fileSize) {
-            if (fileSize - at < 2 * WORD) {
-                break; // torn: not even a header
-            }
-            long total = file.get(U64, at);
-            if (Long.compareUnsigned(total, fileSize - at - WORD) > 0) {
-                break; // torn: the record runs past the end (checked again below for small totals)
+            long total = fileSize - at < 2 * WORD ? 0 : file.get(U64, at);
+            if (RecordFormat.isTornTail(fileSize - at, total)) {
+                break;
             }
             String source = path + " (record " + count + ")";
             RecordFormat.checkTotal(total, fileSize - at - WORD, true, source, at);
@@ -362,8 +359,7 @@ public final class RecordFile implements Iterable<Batch>, AutoCloseable {
     private void verify(int i) throws CorruptRecordException {
         int actual = crcOf(i);
         if (actual != crcs[i]) {
-            throw new CorruptRecordException(path.toString(), offsets[i], "record " + i + ": CRC32C 0x"
-                    + Integer.toHexString(actual) + " does not match the sidecar's 0x" + Integer.toHexString(crcs[i]));
+            throw RecordIndex.checksumMismatch(path, i, offsets[i], actual, crcs[i]);
         }
     }
 

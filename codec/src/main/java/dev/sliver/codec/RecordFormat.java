@@ -150,4 +150,15 @@ public final class RecordFormat {
                     + " but the record has " + payloadBytes + " payload bytes");
         }
     }
+
+    /**
+     * The torn-tail rule, shared by every reader of files: the record that starts {@code left}
+     * bytes before the end of a file, with {@code total} in its total_length field (not read when
+     * {@code left < 16}), cannot be complete — fewer than 16 bytes remain, or it runs past the end
+     * (which also covers a count table running past it). Anything else that fails the checks is
+     * corruption, never a torn append.
+     */
+    static boolean isTornTail(long left, long total) {
+        return left < 2 * WORD || Long.compareUnsigned(total, left - WORD) > 0;
+    }
 }

@@ -142,6 +142,12 @@ final class RecordIndex {
         }
     }
 
+    /** The error for record {@code i} at {@code offset} of {@code data} whose bytes do not match its entry's checksum. */
+    static CorruptRecordException checksumMismatch(Path data, int i, long offset, int actual, int expected) {
+        return new CorruptRecordException(data.toString(), offset, "record " + i + ": CRC32C 0x"
+                + Integer.toHexString(actual) + " does not match the sidecar's 0x" + Integer.toHexString(expected));
+    }
+
     /** The CRC32C of {@code size} bytes of {@code data} from {@code offset}, read in 64 KiB pieces. */
     static int crcOf(FileChannel data, long offset, long size, Path name) throws IOException {
         CRC32C crc = new CRC32C();
