@@ -34,6 +34,9 @@ final class Span {
     final long base;
     final int capacity;
     private final long magic;
+    /** The chunk's segment and this span's offset in it: what {@link #handOut} slices. */
+    private final MemorySegment chunkSegment;
+    private final long spanOffset;
     /** Per block: the segment handed to the user, or null while the block is free. */
     private final MemorySegment[] handedOut;
     /** Indices of blocks held by the span itself (not by a cache or a user). Pool lock. */
@@ -51,6 +54,8 @@ final class Span {
         this.base = chunk.base + ((long) firstPage << SizeClasses.PAGE_SHIFT);
         this.capacity = (int) (((long) pages << SizeClasses.PAGE_SHIFT) / blockSize);
         this.magic = ((1L << MAGIC_SHIFT) + blockSize - 1) / blockSize;
+        this.chunkSegment = chunk.segment;
+        this.spanOffset = base - chunk.base;
         this.handedOut = new MemorySegment[capacity];
         this.freeIndices = new int[capacity];
         for (int i = 0; i < capacity; i++) {
@@ -69,10 +74,14 @@ final class Span {
         return index < capacity && (long) index * blockSize == offset ? index : -1;
     }
 
-    /** Hands block {@code index}, taken from a cache by the caller, to a user as a segment of {@code size} bytes. */
-    MemorySegment allocate(int index, long size) {
-        MemorySegment segment = chunk.segment.asSlice(base - chunk.base + (long) index * blockSize, size);
-        handedOut[index] = segment;
+    /**
+     * Hands the block at {@code address}, taken from a cache by the caller, to a user as a segment
+     * of {@code size} bytes. The address came from this span's own lists, so its index needs no check.
+     */
+    MemorySegment handOut(long address, long size) {
+        long offset = address - base;
+        MemorySegment segment = chunkSegment.asSlice(offset + spanOffset, size);
+        handedOut[(int) ((offset * magic) >>> MAGIC_SHIFT)] = segment;
         return segment;
     }
 

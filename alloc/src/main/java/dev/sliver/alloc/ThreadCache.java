@@ -7,16 +7,24 @@ import java.lang.invoke.VarHandle;
 /**
  * A per-thread stack of free blocks for every size class: the allocator's fast path.
  *
- * <p>Allocation pops, free pushes, both on plain arrays: no atomics, no locks. A cached block is
- * kept as its span and index, so allocation needs no page-map lookup. An empty stack is refilled
- * with one batch from the central cache; a full one (twice the batch size) flushes its oldest
- * batch there; when the cache holds more than its byte budget (2 MiB by default, the design
- * note's cap) every class gives back half. A cache is used by one thread at a time: its owner,
- * or whoever holds its {@link #tryLock} when it is a stripe shared by virtual threads, or the
- * reaper once the owner is dead.
+ * <p>Allocation pops, free pushes, both on one plain {@code long[]} of block addresses: no
+ * atomics, no locks, and no object references, so a push or pop is a primitive load or store
+ * with no GC write barrier (a reference store into this long-lived array cost about 4 ns on G1).
+ * Class {@code c} owns the slots {@code [c * SLOTS, c * SLOTS + capacity(c))}. An empty stack is
+ * refilled with one batch from the central cache; a full one (twice the batch size) flushes its
+ * oldest batch there; when the cache holds more than its byte budget (2 MiB by default, the
+ * design note's cap) every class gives back half. A cache is used by one thread at a time: its
+ * owner, or whoever holds its {@link #tryLock} when it is a stripe shared by virtual threads, or
+ * the reaper once the owner is dead.
+ *
+ * <p>Counters: allocations and frees are not counted here on every operation; they are derived
+ * from the refills and flushes (every block a cache hands out came in by a refill or a free, and
+ * every block it took leaves by an allocation or a flush), see {@link #addCountsTo}.
  */
 final class ThreadCache {
     private static final VarHandle BUSY;
+    /** Slots per class: the largest capacity, 2 x the largest batch (32). */
+    private static final int SLOTS = 64;
 
     static {
         try {
@@ -32,14 +40,16 @@ final class ThreadCache {
     private final CentralCache central;
     private final PageMap pageMap;
     private final long maxBytes;
-    private final Span[][] spans;
-    private final int[][] indices;
+    private final long[] blocks;
     private final int[] counts;
+    private final int[] capacity;
     private long bytes;
-    /** Per class, at 4c: allocations, frees, refills, flushes. One array keeps the counting to one cache line or two. */
+    /** Per class, at 4c: blocks refilled in, blocks freed in, refills, flushes. */
     private final long[] events;
-    /** Scratch for moving batches as addresses (a batch is at most 64 blocks). */
-    private final long[] addresses = new long[64];
+    /** Blocks flushed out, per class (for the derived allocation count). */
+    private final long[] flushedBlocks;
+    /** Scratch for moving batches (a batch is at most 32 blocks). */
+    private final long[] scratch = new long[SLOTS];
     @SuppressWarnings("unused") // accessed through BUSY
     private volatile int busy;
 
@@ -50,50 +60,58 @@ final class ThreadCache {
         this.pageMap = pageMap;
         this.maxBytes = maxBytes;
         int classes = SizeClasses.count();
-        this.spans = new Span[classes][];
-        this.indices = new int[classes][];
+        this.blocks = new long[classes * SLOTS];
         this.counts = new int[classes];
+        this.capacity = new int[classes];
+        for (int c = 0; c < classes; c++) {
+            capacity[c] = Math.min(SLOTS, 2 * central.batchSize(c));
+        }
         this.events = new long[4 * classes];
+        this.flushedBlocks = new long[classes];
     }
 
     /** Hands out a block of class {@code cls} as a segment of {@code size} bytes; refills when empty. */
     MemorySegment allocate(int cls, long size) {
-        events[4 * cls]++;
         int n = counts[cls];
         if (n == 0) {
-            events[4 * cls + 2]++;
-            n = deposit(cls, addresses, central.refill(cls, addresses, pool));
+            n = refill(cls);
         }
-        return pop(cls, n, size);
-    }
-
-    private MemorySegment pop(int cls, int n, long size) {
         counts[cls] = --n;
         bytes -= SizeClasses.size(cls);
-        return spans[cls][n].allocate(indices[cls][n], size);
+        long address = blocks[cls * SLOTS + n];
+        return pageMap.get(address).handOut(address, size);
     }
 
-    /** Pushes a freed block; flushes to the central cache when over the class or byte cap. */
-    void free(Span span, int index) {
-        int cls = span.sizeClass;
-        events[4 * cls + 1]++;
-        ensureStacks(cls);
-        if (counts[cls] == spans[cls].length) {
-            flushOldest(cls, central.batchSize(cls));
-        }
-        push(span, index);
-        if (bytes > maxBytes) {
-            scavenge();
-        }
+    private int refill(int cls) {
+        events[4 * cls + 2]++;
+        return deposit(cls, scratch, central.refill(cls, scratch, pool));
     }
 
-    private void push(Span span, int index) {
+    /**
+     * Takes back {@code segment} if it is a block of a span, validated by {@link Span#free} (which
+     * throws on a double, stale or sliced free); returns false, having done nothing, if no span
+     * holds its address (a large block or a foreign segment: the caller's slow path). Flushes when
+     * the class is full or the cache is over its byte budget.
+     */
+    boolean free(MemorySegment segment) {
+        long address = segment.address();
+        Span span = segment.isNative() ? pageMap.get(address) : null;
+        if (span == null) {
+            return false;
+        }
+        span.free(segment);
         int cls = span.sizeClass;
         int n = counts[cls];
-        spans[cls][n] = span;
-        indices[cls][n] = index;
+        if (n == capacity[cls]) {
+            n = flushOldest(cls, central.batchSize(cls));
+        }
+        blocks[cls * SLOTS + n] = address;
         counts[cls] = n + 1;
-        bytes += SizeClasses.size(cls);
+        events[4 * cls + 1]++;
+        if ((bytes += SizeClasses.size(cls)) > maxBytes) {
+            scavenge();
+        }
+        return true;
     }
 
     // ------------------------------------------------------------ stripe operations: never block
@@ -107,11 +125,13 @@ final class ThreadCache {
         if (n == 0) {
             return null;
         }
-        events[4 * cls]++;
-        return pop(cls, n, size);
+        counts[cls] = --n;
+        bytes -= SizeClasses.size(cls);
+        long address = blocks[cls * SLOTS + n];
+        return pageMap.get(address).handOut(address, size);
     }
 
-    /** Counts an allocation served from a batch the caller refilled itself (see {@link #deposit}). */
+    /** Counts a refill the caller made itself, whose first block it handed out (see {@link #deposit}). */
     void countRefill(int cls) {
         events[4 * cls]++;
         events[4 * cls + 2]++;
@@ -128,19 +148,20 @@ final class ThreadCache {
      * @return {@link #NO_SPILL}, the spilled addresses, or null if the block was not taken
      *         because the cache is over its byte budget
      */
-    long[] freeCached(Span span, int index) {
-        int cls = span.sizeClass;
+    long[] freeCached(int cls, long address) {
         if (bytes + SizeClasses.size(cls) > maxBytes) {
             return null;
         }
-        events[4 * cls + 1]++;
-        ensureStacks(cls);
         long[] spill = NO_SPILL;
-        if (counts[cls] == spans[cls].length) {
+        if (counts[cls] == capacity[cls]) {
             spill = new long[central.batchSize(cls)];
             removeOldest(cls, spill.length, spill);
         }
-        push(span, index);
+        int n = counts[cls];
+        blocks[cls * SLOTS + n] = address;
+        counts[cls] = n + 1;
+        events[4 * cls + 1]++;
+        bytes += SizeClasses.size(cls);
         return spill;
     }
 
@@ -149,54 +170,38 @@ final class ThreadCache {
      * returns how many were taken (the rest stay at {@code src[0..n - taken)}).
      */
     int deposit(int cls, long[] src, int n) {
-        ensureStacks(cls);
-        Span[] s = spans[cls];
-        int[] idx = indices[cls];
         int have = counts[cls];
-        int take = Math.min(n, s.length - have);
+        int take = Math.min(n, capacity[cls] - have);
         for (int i = 0; i < take; i++) {
-            long address = src[n - 1 - i];
-            Span span = pageMap.get(address);
-            s[have + i] = span;
-            idx[have + i] = span.indexOf(address);
+            blocks[cls * SLOTS + have + i] = src[n - 1 - i];
         }
         counts[cls] = have + take;
+        events[4 * cls] += take;
         bytes += (long) take * SizeClasses.size(cls);
         return take;
     }
 
-    private void ensureStacks(int cls) {
-        if (spans[cls] == null) {
-            int capacity = 2 * central.batchSize(cls);
-            spans[cls] = new Span[capacity];
-            indices[cls] = new int[capacity];
-        }
-    }
-
-    /** Moves the {@code n} oldest blocks of class {@code cls} to the central cache, batch by batch. */
-    private void flushOldest(int cls, int n) {
+    /** Moves the {@code n} oldest blocks of class {@code cls} to the central cache, batch by batch; returns the count left. */
+    private int flushOldest(int cls, int n) {
         int batch = central.batchSize(cls);
         for (int done = 0; done < n; ) {
             int k = Math.min(batch, n - done);
-            removeOldest(cls, k, addresses);
-            central.flush(cls, addresses, 0, k);
+            removeOldest(cls, k, scratch);
+            central.flush(cls, scratch, 0, k);
             events[4 * cls + 3]++;
             done += k;
         }
+        return counts[cls];
     }
 
-    /** Takes the {@code n} oldest blocks of class {@code cls} out of the cache, as addresses into {@code dst}. */
+    /** Takes the {@code n} oldest blocks of class {@code cls} out of the cache, into {@code dst[0..n)}. */
     private void removeOldest(int cls, int n, long[] dst) {
-        Span[] s = spans[cls];
-        int[] idx = indices[cls];
-        for (int i = 0; i < n; i++) {
-            dst[i] = s[i].address(idx[i]);
-        }
+        int base = cls * SLOTS;
+        System.arraycopy(blocks, base, dst, 0, n);
         int left = counts[cls] - n;
-        System.arraycopy(s, n, s, 0, left);
-        System.arraycopy(idx, n, idx, 0, left);
-        java.util.Arrays.fill(s, left, left + n, null); // no stale span references
+        System.arraycopy(blocks, base + n, blocks, base, left);
         counts[cls] = left;
+        flushedBlocks[cls] += n;
         bytes -= (long) n * SizeClasses.size(cls);
     }
 
@@ -231,10 +236,14 @@ final class ThreadCache {
         BUSY.setRelease(this, 0);
     }
 
-    /** Adds this cache's counts to the arrays (reads are racy for a live cache: statistics only). */
+    /**
+     * Adds this cache's counts to the arrays (reads are racy for a live cache: statistics only).
+     * Blocks in = refilled + freed; blocks out = allocated + flushed; so allocations = in - flushed
+     * - still cached, and frees are counted as they come.
+     */
     void addCountsTo(long[] a, long[] f, long[] r, long[] fl) {
         for (int c = 0; c < a.length; c++) {
-            a[c] += events[4 * c];
+            a[c] += events[4 * c] + events[4 * c + 1] - flushedBlocks[c] - counts[c];
             f[c] += events[4 * c + 1];
             r[c] += events[4 * c + 2];
             fl[c] += events[4 * c + 3];

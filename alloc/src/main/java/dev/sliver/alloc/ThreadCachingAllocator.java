@@ -22,8 +22,9 @@ import javax.management.ObjectName;
  *
  * <p><b>Layers.</b> A request up to the large threshold (256 KiB by default) is rounded to one of
  * about 50 size classes (at most 20% waste above 64 bytes). Each platform thread has a cache of
- * free blocks per class: allocation and free are a pop and a push on a plain array, plus one CAS
- * on the block's state byte at free (which catches double frees). Caches refill from and flush to
+ * free blocks per class: allocation and free are a pop and a push on a plain {@code long[]},
+ * plus, at free, one CAS on the block's slot of its span (which catches double and stale frees,
+ * see {@code Span}). Caches refill from and flush to
  * a central cache of lock-free, ABA-safe stacks of whole batches; only when those run dry or
  * overflow does a thread lock one of several pools, which carve 4 MiB chunks into spans.
  * Larger requests get a mapping of their own, kept for reuse for the decay period after free.
@@ -131,18 +132,26 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
      */
     @Override
     public MemorySegment allocate(long byteSize, long alignment) {
-        // Kept small so that it inlines into callers: anything unusual leaves through a call.
-        if (byteSize < 0 || alignment <= 0 || (alignment & (alignment - 1)) != 0 || closed) {
-            throw badRequest(byteSize, alignment);
-        }
+        // The fast path: a request of 0..largeThreshold bytes aligned to at most 16, on a platform
+        // thread whose cache is in the direct table. Anything else (bad arguments, virtual
+        // threads, a first call, over-alignment, large sizes, a closed allocator) leaves through
+        // one call. Ordering: the cache is confined to its owner, so its arrays are plain; the
+        // block's handedOut slot is a plain store that a free on another thread sees through the
+        // hand-off that gave it the segment (Span explains why that suffices).
         Thread thread = Thread.currentThread();
-        if (alignment > MIN_ALIGNMENT || byteSize > largeThreshold || thread.isVirtual()) {
+        ThreadCache cache = direct[(int) thread.threadId() & (DIRECT_SLOTS - 1)];
+        if (Long.compareUnsigned(byteSize, largeThreshold) > 0
+                || Long.compareUnsigned(alignment - 1, MIN_ALIGNMENT - 1) > 0 || (alignment & (alignment - 1)) != 0
+                || cache == null || cache.owner != thread || closed) {
             return allocateSlow(byteSize, alignment, thread);
         }
-        return cache().allocate(SizeClasses.classOf(byteSize), byteSize);
+        return cache.allocate(SizeClasses.classOf(byteSize), byteSize);
     }
 
     private MemorySegment allocateSlow(long byteSize, long alignment, Thread thread) {
+        if (byteSize < 0 || alignment <= 0 || (alignment & (alignment - 1)) != 0 || closed) {
+            throw badRequest(byteSize, alignment);
+        }
         // An over-aligned request takes a class whose blocks are multiples of the alignment: with
         // 16-byte granules and power-of-two classes up to the 64 KiB page, such blocks are aligned.
         long size = alignment > MIN_ALIGNMENT ? (Math.max(byteSize, 1) + alignment - 1) & -alignment : byteSize;
@@ -172,8 +181,7 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
         }
         long[] batch = new long[central.batchSize(cls)];
         int n = central.refill(cls, batch, pools[(int) (thread.threadId() % pools.length)]);
-        Span span = pageMap.get(batch[n - 1]);
-        MemorySegment block = span.allocate(span.indexOf(batch[n - 1]), size);
+        MemorySegment block = pageMap.get(batch[n - 1]).handOut(batch[n - 1], size);
         int left = n - 1;
         stripe = tryLockStripe(thread);
         if (stripe != null) {
@@ -202,6 +210,21 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
         return closedException();
     }
 
+    /**
+     * The bytes a request of {@code byteSize} bytes (aligned to at most 16) really occupies: its
+     * size class's block size, or {@code byteSize} itself above the large threshold. Asking for
+     * {@code usableSize(n)} bytes takes the same block as asking for {@code n}, so a caller that
+     * may grow (a buffer, say) can take the whole block up front and grow into it without a copy.
+     *
+     * @throws IllegalArgumentException if the size is negative
+     */
+    public long usableSize(long byteSize) {
+        if (byteSize < 0) {
+            throw new IllegalArgumentException("negative size: " + byteSize);
+        }
+        return byteSize > largeThreshold ? byteSize : SizeClasses.size(SizeClasses.classOf(byteSize));
+    }
+
     /** Allocates {@code byteSize} bytes aligned to 1 (in practice 16), not zeroed. */
     @Override
     public MemorySegment allocate(long byteSize) {
@@ -221,40 +244,43 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
      */
     @Override
     public void free(MemorySegment segment) {
-        long address = segment.address();
-        Span span = segment.isNative() && !closed ? pageMap.get(address) : null;
-        if (span == null) {
-            freeSlow(segment);
-            return;
-        }
-        int index = span.free(segment);
+        // The fast path: a platform thread with a cache, a block of a span (ThreadCache.free
+        // validates it with one CAS on the block's slot and pushes it). Ordering: the CAS is the
+        // only shared write, and it is what makes two racing frees of one block fail but once.
         Thread thread = Thread.currentThread();
-        if (!thread.isVirtual()) {
-            cache().free(span, index);
-        } else {
-            freeVirtual(thread, span, index);
+        ThreadCache cache = direct[(int) thread.threadId() & (DIRECT_SLOTS - 1)];
+        if (cache == null || cache.owner != thread || closed || !cache.free(segment)) {
+            freeSlow(segment, thread);
         }
     }
 
-    private void freeSlow(MemorySegment segment) {
+    /** A free off the fast path: a virtual thread, a first call, a large block, a foreign segment, or a closed allocator. */
+    private void freeSlow(MemorySegment segment, Thread thread) {
         if (closed) {
             throw closedException();
         }
-        if (!large.free(segment)) {
-            throw new IllegalArgumentException("free of a segment at 0x" + Long.toHexString(segment.address())
-                    + " (" + segment.byteSize() + " bytes) that this allocator did not hand out, or that was "
-                    + "already freed");
+        Span span = segment.isNative() ? pageMap.get(segment.address()) : null;
+        if (span == null) {
+            if (!large.free(segment)) {
+                throw new IllegalArgumentException("free of a segment at 0x" + Long.toHexString(segment.address())
+                        + " (" + segment.byteSize() + " bytes) that this allocator did not hand out, or that was "
+                        + "already freed");
+            }
+        } else if (thread.isVirtual()) {
+            span.free(segment);
+            freeVirtual(thread, span.sizeClass, segment.address());
+        } else {
+            cache().free(segment); // the direct table missed: finds or creates the cache, then the fast path
         }
     }
 
     /** A virtual thread's free: into a stripe if one is free and has room, else straight back. */
-    private void freeVirtual(Thread thread, Span span, int index) {
-        int cls = span.sizeClass;
+    private void freeVirtual(Thread thread, int cls, long address) {
         ThreadCache stripe = tryLockStripe(thread);
         if (stripe != null) {
             long[] spill;
             try {
-                spill = stripe.freeCached(span, index);
+                spill = stripe.freeCached(cls, address);
             } finally {
                 stripe.unlock();
             }
@@ -266,7 +292,7 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
             }
         }
         counters.sharedFree(cls);
-        central.flush(cls, new long[] {span.address(index)}, 0, 1);
+        central.flush(cls, new long[] {address}, 0, 1);
     }
 
     /**

@@ -1,6 +1,5 @@
 package dev.sliver.netty;
 
-import io.netty.buffer.AbstractReferenceCountedByteBuf;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 
@@ -26,7 +25,7 @@ import java.nio.channels.ScatteringByteChannel;
  * is the price of the guarantee that no handler can reach freed memory through a Sliver buffer.
  * Subclasses decide what the memory is and what the final release does.
  */
-abstract class SegmentByteBuf extends AbstractReferenceCountedByteBuf {
+abstract class SegmentByteBuf extends CountedByteBuf {
     private static final ValueLayout.OfShort SHORT_BE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     private static final ValueLayout.OfShort SHORT_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfInt INT_BE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
@@ -38,7 +37,7 @@ abstract class SegmentByteBuf extends AbstractReferenceCountedByteBuf {
     private static final int STREAM_CHUNK = 64 * 1024;
 
     private final ByteBufAllocator alloc;
-    /** The bytes; replaced when a writable buffer grows. */
+    /** The bytes (possibly more than the capacity); replaced when a writable buffer outgrows it. */
     MemorySegment memory;
 
     SegmentByteBuf(ByteBufAllocator alloc, MemorySegment memory, int maxCapacity) {

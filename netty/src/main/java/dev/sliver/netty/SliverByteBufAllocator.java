@@ -63,7 +63,7 @@ public final class SliverByteBufAllocator extends AbstractByteBufAllocator imple
 
     @Override
     protected ByteBuf newDirectBuffer(int initialCapacity, int maxCapacity) {
-        return toLeakAwareBuffer(new SliverDirectByteBuf(this, memory, initialCapacity, maxCapacity));
+        return toLeakAwareBuffer(new SliverDirectByteBuf(this, initialCapacity, maxCapacity));
     }
 
     /** True: direct buffers are recycled through Sliver's caches (and heap buffers through the heap pool). */

@@ -1,42 +1,66 @@
 package dev.sliver.netty;
 
-import dev.sliver.core.MemoryAllocator;
+import dev.sliver.alloc.ThreadCachingAllocator;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 
 import java.lang.foreign.MemorySegment;
 
 /**
- * A writable direct ByteBuf whose memory is a block of a Sliver allocator, given back on the
- * final release. Growing it allocates a larger block, copies, and frees the old one.
+ * A writable direct ByteBuf whose memory is one block of a Sliver allocator, given back on the
+ * final release.
+ *
+ * <p>The segment spans the whole block ({@link ThreadCachingAllocator#usableSize}), which may be
+ * more than the capacity: growing within the block only moves the capacity, with no new block
+ * and no copy; growing past it allocates a larger block, copies and frees the old one. Bytes
+ * between the capacity and the block's end belong to this buffer alone, so the segment's own
+ * bounds check keeps every access inside memory the buffer owns, whatever Netty's
+ * {@code io.netty.buffer.checkBounds} says; Netty's index checks keep it inside the capacity.
+ *
+ * <p>Heap per buffer: this object (48 bytes with compressed oops) and the block's segment (40).
  */
 final class SliverDirectByteBuf extends SegmentByteBuf {
-    private final MemoryAllocator memoryAllocator;
+    private int capacity;
 
-    SliverDirectByteBuf(ByteBufAllocator alloc, MemoryAllocator memoryAllocator, int initialCapacity, int maxCapacity) {
-        super(alloc, memoryAllocator.allocate(initialCapacity, 1), maxCapacity);
-        this.memoryAllocator = memoryAllocator;
+    SliverDirectByteBuf(SliverByteBufAllocator alloc, int initialCapacity, int maxCapacity) {
+        super(alloc, block(alloc.memory(), initialCapacity), maxCapacity);
+        this.capacity = initialCapacity;
+    }
+
+    private static MemorySegment block(ThreadCachingAllocator memory, int capacity) {
+        return memory.allocate(memory.usableSize(capacity), 1);
+    }
+
+    @Override
+    public int capacity() {
+        return capacity;
     }
 
     @Override
     public ByteBuf capacity(int newCapacity) {
         checkNewCapacity(newCapacity);
         MemorySegment old = memory;
-        if (newCapacity == old.byteSize()) {
-            return this;
+        if (newCapacity > old.byteSize()) {
+            ThreadCachingAllocator allocator = ((SliverByteBufAllocator) alloc()).memory();
+            MemorySegment grown = block(allocator, newCapacity);
+            MemorySegment.copy(old, 0, grown, 0, capacity);
+            memory = grown;
+            allocator.free(old);
         }
-        MemorySegment grown = memoryAllocator.allocate(newCapacity, 1);
-        MemorySegment.copy(old, 0, grown, 0, Math.min(old.byteSize(), newCapacity));
-        memory = grown;
+        capacity = newCapacity;
         trimIndicesToCapacity(newCapacity);
-        memoryAllocator.free(old);
         return this;
+    }
+
+    /** Writes that fit in the block need no call to capacity(int). */
+    @Override
+    public int maxFastWritableBytes() {
+        return Math.min((int) memory.byteSize(), maxCapacity()) - writerIndex();
     }
 
     @Override
     protected void deallocate() {
         MemorySegment old = memory;
         memory = MemorySegment.NULL; // reads after the final release fail their bounds check
-        memoryAllocator.free(old);
+        ((SliverByteBufAllocator) alloc()).memory().free(old);
     }
 }
