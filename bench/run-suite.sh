@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Runs the benchmark suite of BENCHMARKS.md, one JMH invocation per table, peers in the same run,
+# and writes each result as JSON into DIR (default bench/results/<today>):
+#   mvn -B -DskipTests package -pl bench -am && bench/run-suite.sh [DIR]
+# Needs a JDK 25 java: $JAVA, else the first /usr/lib/jvm/*25* found, else `java`. Takes about
+# 30 minutes on 2 cores; run it on a quiet machine (no build, no other benchmark).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DIR=${1:-bench/results/$(date +%F)}
+JAVA=${JAVA:-$(ls -d /usr/lib/jvm/*25*/bin/java 2>/dev/null | head -1)}
+JAVA=${JAVA:-java}
+JAR=bench/target/benchmarks.jar
+mkdir -p "$DIR"
+run() { # NAME JMH-ARGS...
+    local name=$1; shift
+    echo "== $name $*" >&2
+    "$JAVA" -jar "$JAR" "$@" -rf json -rff "$DIR/$name.json" > "$DIR/$name.log" 2>&1
+}
+run CodecBench 'bench.CodecBench' -prof gc
+run AllocatorBench 'bench.AllocatorBench' -prof gc -f 2
+run CrossThreadBench 'bench.CrossThreadBench' -f 2
+run DesignNoteBench 'bench.DesignNoteBench' -f 2
+run ByteBufAllocatorBench 'bench.ByteBufAllocatorBench' -prof gc -f 2
+run NettyDecodeBench 'bench.NettyDecodeBench' -prof gc
+echo "results in $DIR; tables: python3 bench/results/tables.py $DIR; charts: python3 bench/results/charts.py $DIR" >&2
