@@ -90,16 +90,20 @@ final class Span {
     }
 
     /**
-     * Takes back the block of {@code segment}, which must be the very segment {@link #allocate}
-     * returned and not yet freed; returns the block's index. Anything else throws and leaves the
-     * block as it was.
+     * Takes back the block of {@code segment}, which must be the very segment {@link #handOut}
+     * returned and not yet freed. Anything else throws and leaves the block as it was.
+     *
+     * <p>One multiply and one CAS: the slot only ever holds the segment handed out for the start
+     * of its block, so a CAS that finds the caller's very object also proves the address starts
+     * that block; the exact check ({@link #indexOf}) runs only to name a rejected free. The caller
+     * found this span through the page map, so the offset is below 2^22, where the multiply is exact.
      */
-    int free(MemorySegment segment) {
-        int index = indexOf(segment.address());
-        if (index >= 0 && HANDED_OUT.compareAndSet(handedOut, index, segment, null)) {
-            return index;
+    void free(MemorySegment segment) {
+        long offset = segment.address() - base;
+        int index = (int) ((offset * magic) >>> MAGIC_SHIFT);
+        if (offset < 0 || index >= capacity || !HANDED_OUT.compareAndSet(handedOut, index, segment, null)) {
+            throw misuse(indexOf(segment.address()), segment);
         }
-        throw misuse(index, segment);
     }
 
     /** Names what is wrong with a rejected free. */
