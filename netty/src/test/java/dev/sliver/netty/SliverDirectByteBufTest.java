@@ -94,7 +94,7 @@ class SliverDirectByteBufTest {
                 }
                 int deallocations = 0;
                 for (Future<Boolean> f : released) {
-                    deallocations += f.get(60, TimeUnit.SECONDS) ? 1 : 0;
+                    deallocations += awaitOrDumpThreads(f) ? 1 : 0;
                 }
                 assertEquals(1, deallocations, "round " + round);
                 assertEquals(0, buf.refCnt());
@@ -102,6 +102,22 @@ class SliverDirectByteBufTest {
         } finally {
             pool.shutdownNow();
             virtual.shutdownNow();
+        }
+    }
+
+    /** The watchdog: a release that does not finish in 60 s fails the test with every thread's stack, instead of hanging the build. */
+    private static boolean awaitOrDumpThreads(Future<Boolean> f) throws Exception {
+        try {
+            return f.get(60, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            StringBuilder dump = new StringBuilder("a release did not finish in 60 s; threads:\n");
+            Thread.getAllStackTraces().forEach((t, stack) -> {
+                dump.append(t).append('\n');
+                for (StackTraceElement frame : stack) {
+                    dump.append("    at ").append(frame).append('\n');
+                }
+            });
+            throw new AssertionError(dump.toString(), e);
         }
     }
 
