@@ -33,6 +33,7 @@ import javax.management.ObjectName;
  * into the freeing thread's cache. Virtual threads do not get caches of their own; they share a
  * few striped caches taken with a CAS. The cache of a platform thread that died is found by the
  * next thread that creates a cache (or by the decay thread) and returned to the central cache.
+ * A loop that allocates and frees on one thread can skip finding its cache with {@link #local()}.
  *
  * <p><b>Memory.</b> Blocks are not zeroed, as with {@code malloc}; use {@link #allocateZeroed}.
  * Chunks and idle large blocks that stay unused for the decay period (10 s by default) are given
@@ -223,6 +224,65 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
             throw new IllegalArgumentException("negative size: " + byteSize);
         }
         return byteSize > largeThreshold ? byteSize : SizeClasses.size(SizeClasses.classOf(byteSize));
+    }
+
+    /**
+     * A handle on this allocator for the calling platform thread: the same allocator, minus the
+     * lookup of the thread's cache on every call. Use it in a loop that allocates and frees on one
+     * thread (a decoder, an event loop). On its own thread it goes straight to the thread's cache;
+     * on any other thread, or on a virtual thread, each call simply takes the allocator's own
+     * path, so the handle is never wrong, only not faster there. Blocks move freely between the
+     * handle and the allocator: either may free what the other handed out.
+     */
+    public Local local() {
+        Thread thread = Thread.currentThread();
+        return new Local(this, thread.isVirtual() ? null : cache());
+    }
+
+    /** See {@link #local()}. Thread-safe; fast on the thread that made it. */
+    public static final class Local implements MemoryAllocator {
+        private final ThreadCachingAllocator allocator;
+        /** The maker's cache, or null when made on a virtual thread. */
+        private final ThreadCache cache;
+        private final Thread owner;
+
+        private Local(ThreadCachingAllocator allocator, ThreadCache cache) {
+            this.allocator = allocator;
+            this.cache = cache;
+            this.owner = cache == null ? null : cache.owner;
+        }
+
+        /** As {@link ThreadCachingAllocator#allocate(long, long)}. */
+        @Override
+        public MemorySegment allocate(long byteSize, long alignment) {
+            // As the allocator's fast path, with the cache already in hand: the owner test is
+            // what confines the plain arrays of the cache to their thread.
+            if (Thread.currentThread() != owner || Long.compareUnsigned(byteSize, allocator.largeThreshold) > 0
+                    || Long.compareUnsigned(alignment - 1, MIN_ALIGNMENT - 1) > 0 || (alignment & (alignment - 1)) != 0
+                    || allocator.closed) {
+                return allocator.allocate(byteSize, alignment);
+            }
+            return cache.allocate(SizeClasses.classOf(byteSize), byteSize);
+        }
+
+        /** As {@link ThreadCachingAllocator#allocate(long)}. */
+        @Override
+        public MemorySegment allocate(long byteSize) {
+            return allocate(byteSize, 1);
+        }
+
+        /** As {@link ThreadCachingAllocator#free}. */
+        @Override
+        public void free(MemorySegment segment) {
+            if (Thread.currentThread() != owner || allocator.closed || !cache.free(segment)) {
+                allocator.free(segment);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "ThreadCachingAllocator.Local[" + allocator.name + ", " + (owner == null ? "no thread" : owner.getName()) + "]";
+        }
     }
 
     /** Allocates {@code byteSize} bytes aligned to 1 (in practice 16), not zeroed. */
@@ -456,7 +516,9 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
             perClass.add(new ClassStats(SizeClasses.size(c), allocations[c], frees[c], refills[c], flushes[c]));
             inUse += (allocations[c] - frees[c]) * SizeClasses.size(c);
         }
-        return new AllocatorStats(List.copyOf(perClass), inUse, cached, counters.mappedBytes(),
+        // Live caches are read racily (allocations are derived from counts that move), so under
+        // load the sum can be briefly off; it is exact at rest and never reported below zero.
+        return new AllocatorStats(List.copyOf(perClass), Math.max(0, inUse), cached, counters.mappedBytes(),
                 counters.returnedBytes(), large.liveCount(), registered.get());
     }
 

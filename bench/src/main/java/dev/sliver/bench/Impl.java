@@ -26,6 +26,7 @@ abstract class Impl {
     static Impl of(String name) {
         return switch (name) {
             case "sliver" -> new Sliver();
+            case "sliverLocal" -> new SliverLocal();
             case "nettyPooled" -> new Netty(new PooledByteBufAllocator(true));
             case "nettyAdaptive" -> new Netty(new AdaptiveByteBufAllocator(true, true));
             case "malloc" -> new Malloc();
@@ -36,6 +37,23 @@ abstract class Impl {
 
     static final class Sliver extends Impl {
         private final ThreadCachingAllocator allocator = ThreadCachingAllocator.shared();
+
+        @Override
+        Object allocate(int size) {
+            MemorySegment segment = allocator.allocate(size, 1);
+            segment.set(ValueLayout.JAVA_BYTE, 0, (byte) 1);
+            return segment;
+        }
+
+        @Override
+        void free(Object handle) {
+            allocator.free((MemorySegment) handle);
+        }
+    }
+
+    /** Sliver through {@code local()}, made on the thread that runs the benchmark (JMH sets up thread-scoped state there). */
+    static final class SliverLocal extends Impl {
+        private final ThreadCachingAllocator.Local allocator = ThreadCachingAllocator.shared().local();
 
         @Override
         Object allocate(int size) {
