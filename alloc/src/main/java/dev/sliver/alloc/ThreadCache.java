@@ -17,9 +17,9 @@ import java.lang.invoke.VarHandle;
  * owner, or whoever holds its {@link #tryLock} when it is a stripe shared by virtual threads, or
  * the reaper once the owner is dead.
  *
- * <p>Counters: allocations and frees are not counted here on every operation; they are derived
- * from the refills and flushes (every block a cache hands out came in by a refill or a free, and
- * every block it took leaves by an allocation or a flush), see {@link #addCountsTo}.
+ * <p>Counters: frees are counted as they come, allocations are not: they are derived (every block
+ * a cache holds came in by a refill or a free, and leaves by an allocation or a flush), see
+ * {@link #addCountsTo}. The allocation path writes no counter at all.
  */
 final class ThreadCache {
     private static final VarHandle BUSY;

@@ -1,6 +1,7 @@
 package dev.sliver.bench;
 
 import dev.sliver.alloc.ThreadCachingAllocator;
+import dev.sliver.core.MemoryAllocator;
 import io.netty.buffer.AdaptiveByteBufAllocator;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -25,8 +26,9 @@ abstract class Impl {
 
     static Impl of(String name) {
         return switch (name) {
-            case "sliver" -> new Sliver();
-            case "sliverLocal" -> new SliverLocal();
+            case "sliver" -> new Sliver(ThreadCachingAllocator.shared());
+            // local() is made here, on the thread that runs the benchmark (JMH sets up thread-scoped state there)
+            case "sliverLocal" -> new Sliver(ThreadCachingAllocator.shared().local());
             case "nettyPooled" -> new Netty(new PooledByteBufAllocator(true));
             case "nettyAdaptive" -> new Netty(new AdaptiveByteBufAllocator(true, true));
             case "malloc" -> new Malloc();
@@ -36,24 +38,11 @@ abstract class Impl {
     }
 
     static final class Sliver extends Impl {
-        private final ThreadCachingAllocator allocator = ThreadCachingAllocator.shared();
+        private final MemoryAllocator allocator;
 
-        @Override
-        Object allocate(int size) {
-            MemorySegment segment = allocator.allocate(size, 1);
-            segment.set(ValueLayout.JAVA_BYTE, 0, (byte) 1);
-            return segment;
+        Sliver(MemoryAllocator allocator) {
+            this.allocator = allocator;
         }
-
-        @Override
-        void free(Object handle) {
-            allocator.free((MemorySegment) handle);
-        }
-    }
-
-    /** Sliver through {@code local()}, made on the thread that runs the benchmark (JMH sets up thread-scoped state there). */
-    static final class SliverLocal extends Impl {
-        private final ThreadCachingAllocator.Local allocator = ThreadCachingAllocator.shared().local();
 
         @Override
         Object allocate(int size) {
