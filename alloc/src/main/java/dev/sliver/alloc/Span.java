@@ -85,10 +85,6 @@ final class Span {
         return segment;
     }
 
-    long address(int index) {
-        return base + (long) index * blockSize;
-    }
-
     /**
      * Takes back the block of {@code segment}, which must be the very segment {@link #handOut}
      * returned and not yet freed. Anything else throws and leaves the block as it was.

@@ -76,10 +76,24 @@ final class ThreadCache {
         if (n == 0) {
             n = refill(cls);
         }
+        return pop(cls, n, size);
+    }
+
+    /** Hands out the top block of class {@code cls}, whose stack holds {@code n > 0}. */
+    private MemorySegment pop(int cls, int n, long size) {
         counts[cls] = --n;
         bytes -= SizeClasses.size(cls);
         long address = blocks[cls * SLOTS + n];
         return pageMap.get(address).handOut(address, size);
+    }
+
+    /** Pushes a block of class {@code cls} onto a stack with room for it. */
+    private void push(int cls, long address) {
+        int n = counts[cls];
+        blocks[cls * SLOTS + n] = address;
+        counts[cls] = n + 1;
+        events[4 * cls + 1]++;
+        bytes += SizeClasses.size(cls);
     }
 
     private int refill(int cls) {
@@ -101,14 +115,11 @@ final class ThreadCache {
         }
         span.free(segment);
         int cls = span.sizeClass;
-        int n = counts[cls];
-        if (n == capacity[cls]) {
-            n = flushOldest(cls, central.batchSize(cls));
+        if (counts[cls] == capacity[cls]) {
+            flushOldest(cls, central.batchSize(cls));
         }
-        blocks[cls * SLOTS + n] = address;
-        counts[cls] = n + 1;
-        events[4 * cls + 1]++;
-        if ((bytes += SizeClasses.size(cls)) > maxBytes) {
+        push(cls, address);
+        if (bytes > maxBytes) {
             scavenge();
         }
         return true;
@@ -122,13 +133,7 @@ final class ThreadCache {
     /** Pops a cached block of class {@code cls}, or returns null if there is none. */
     MemorySegment allocateCached(int cls, long size) {
         int n = counts[cls];
-        if (n == 0) {
-            return null;
-        }
-        counts[cls] = --n;
-        bytes -= SizeClasses.size(cls);
-        long address = blocks[cls * SLOTS + n];
-        return pageMap.get(address).handOut(address, size);
+        return n == 0 ? null : pop(cls, n, size);
     }
 
     /** Counts a refill the caller made itself, whose first block it handed out (see {@link #deposit}). */
@@ -157,11 +162,7 @@ final class ThreadCache {
             spill = new long[central.batchSize(cls)];
             removeOldest(cls, spill.length, spill);
         }
-        int n = counts[cls];
-        blocks[cls * SLOTS + n] = address;
-        counts[cls] = n + 1;
-        events[4 * cls + 1]++;
-        bytes += SizeClasses.size(cls);
+        push(cls, address);
         return spill;
     }
 
@@ -181,8 +182,8 @@ final class ThreadCache {
         return take;
     }
 
-    /** Moves the {@code n} oldest blocks of class {@code cls} to the central cache, batch by batch; returns the count left. */
-    private int flushOldest(int cls, int n) {
+    /** Moves the {@code n} oldest blocks of class {@code cls} to the central cache, batch by batch. */
+    private void flushOldest(int cls, int n) {
         int batch = central.batchSize(cls);
         for (int done = 0; done < n; ) {
             int k = Math.min(batch, n - done);
@@ -191,7 +192,6 @@ final class ThreadCache {
             events[4 * cls + 3]++;
             done += k;
         }
-        return counts[cls];
     }
 
     /** Takes the {@code n} oldest blocks of class {@code cls} out of the cache, into {@code dst[0..n)}. */

@@ -141,12 +141,16 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
         // hand-off that gave it the segment (Span explains why that suffices).
         Thread thread = Thread.currentThread();
         ThreadCache cache = direct[(int) thread.threadId() & (DIRECT_SLOTS - 1)];
-        if (Long.compareUnsigned(byteSize, largeThreshold) > 0
-                || Long.compareUnsigned(alignment - 1, MIN_ALIGNMENT - 1) > 0 || (alignment & (alignment - 1)) != 0
-                || cache == null || cache.owner != thread || closed) {
+        if (!isCacheable(byteSize, alignment) || cache == null || cache.owner != thread || closed) {
             return allocateSlow(byteSize, alignment, thread);
         }
         return cache.allocate(SizeClasses.classOf(byteSize), byteSize);
+    }
+
+    /** Whether a thread cache can serve the request as it is: 0..largeThreshold bytes, a power-of-two alignment of at most 16. */
+    private boolean isCacheable(long byteSize, long alignment) {
+        return Long.compareUnsigned(byteSize, largeThreshold) <= 0
+                && Long.compareUnsigned(alignment - 1, MIN_ALIGNMENT - 1) <= 0 && (alignment & (alignment - 1)) == 0;
     }
 
     private MemorySegment allocateSlow(long byteSize, long alignment, Thread thread) {
@@ -257,9 +261,7 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
         public MemorySegment allocate(long byteSize, long alignment) {
             // As the allocator's fast path, with the cache already in hand: the owner test is
             // what confines the plain arrays of the cache to their thread.
-            if (Thread.currentThread() != owner || Long.compareUnsigned(byteSize, allocator.largeThreshold) > 0
-                    || Long.compareUnsigned(alignment - 1, MIN_ALIGNMENT - 1) > 0 || (alignment & (alignment - 1)) != 0
-                    || allocator.closed) {
+            if (Thread.currentThread() != owner || !allocator.isCacheable(byteSize, alignment) || allocator.closed) {
                 return allocator.allocate(byteSize, alignment);
             }
             return cache.allocate(SizeClasses.classOf(byteSize), byteSize);
