@@ -147,7 +147,7 @@ public class FileBench {
         private Path dir;
         private RecordAppender appender;
         private RecordAppender durable;
-        private RecordAppender grouped;
+        private dev.sliver.codec.GroupCommitAppender grouped;
         private FileChannel raw;
         private int rawUnforced;
         private byte[] blob;
@@ -159,7 +159,7 @@ public class FileBench {
             blob = new byte[recordBytes - 24];
             appender = RecordAppender.open(dir.resolve("a.strg"), RecordAppender.Durability.NONE);
             durable = RecordAppender.open(dir.resolve("d.strg"), RecordAppender.Durability.FORCE);
-            grouped = RecordAppender.open(dir.resolve("g.strg"), new RecordAppender.GroupCommit(64, java.time.Duration.ofMillis(5)));
+            grouped = dev.sliver.codec.GroupCommitAppender.open(dir.resolve("g.strg"), new dev.sliver.codec.GroupCommitAppender.Policy(64, java.time.Duration.ofMillis(5)));
             raw = FileChannel.open(dir.resolve("raw"), StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
             rawRecord = ByteBuffer.allocate(recordBytes);
         }
@@ -210,7 +210,7 @@ public class FileBench {
                 }
                 return n;
             }
-            return grouped.appendGrouped(List.of(blob));
+            return grouped.append(List.of(blob));
         }
     }
 
@@ -225,7 +225,7 @@ public class FileBench {
             if (!Files.exists(path)) {
                 throw new IllegalStateException("run FileBench.open first: it writes " + path);
             }
-            RecordAppender.index(path); // the sidecar with the checksums
+            dev.sliver.codec.RecordFiles.index(path); // the sidecar with the checksums
             records = RecordFile.open(path, RecordFile.Mode.MAP, ReadOptions.defaults());
         }
 

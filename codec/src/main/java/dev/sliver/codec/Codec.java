@@ -77,16 +77,26 @@ public final class Codec {
 
     /**
      * Appends one record to the file at {@code path}, creating it if needed (as the design note's
-     * program does). Delete or truncate the file first to replace it. A failed append truncates
-     * the file back to its previous length (see {@link RecordWriter#appendTo}).
+     * program does). Delete or truncate the file first to replace it: a sidecar left by an earlier
+     * file of that name is then set aside, never trusted. A failed append truncates the file back
+     * to its previous length (see {@link RecordWriter#appendTo}). For durable appends that say
+     * where records went, use a {@link RecordAppender}.
+     *
+     * @param path  the file
+     * @param blobs the record's blobs
+     * @return the bytes written
+     * @throws IOException if the file is not a regular file, another writer holds it, or the write failed
      */
     public static long write(Path path, List<byte[]> blobs) throws IOException {
         RecordWriter writer = new RecordWriter();
         for (byte[] blob : blobs) {
             writer.add(ByteBuffer.wrap(blob));
         }
-        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
-            return writer.appendTo(channel, path);
+        try (DataFiles.Locked file = DataFiles.openLocked(Storage.DEFAULT, path, true)) {
+            if (file.channel().size() == 0) {
+                Sidecar.setAside(path, "the data file was empty");
+            }
+            return writer.appendTo(file.channel(), path);
         }
     }
 
@@ -152,40 +162,6 @@ public final class Codec {
      */
     public static Batch tryDeserialize(ReadableByteChannel channel, ReadOptions options) throws IOException {
         return new RecordReader(channel, options.nameOf(channel), options).next();
-    }
-
-    /**
-     * Checks every record of the file at {@code path} that its sidecar ({@code FILE.idx}) has a
-     * checksum for, reading the file in 64 KiB pieces (bounded memory whatever its size, unlike
-     * mapping it): each entry's record header must agree with the entry, and its bytes with the
-     * CRC32C. Returns how many records were checked (0 without a sidecar).
-     *
-     * @throws CorruptRecordException naming the first record that does not match, and its offset
-     */
-    public static int verify(Path path) throws IOException {
-        RecordIndex index = RecordIndex.read(RecordIndex.sidecarOf(path));
-        if (index.problem != null) {
-            throw new CorruptRecordException(RecordIndex.sidecarOf(path).toString(), 0, index.problem);
-        }
-        try (FileChannel data = FileChannel.open(path, StandardOpenOption.READ)) {
-            ByteBuffer total = ByteBuffer.allocate(WORD).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-            for (int i = 0; i < index.count(); i++) {
-                long at = index.offset(i);
-                total.clear();
-                while (total.hasRemaining() && data.read(total, at + total.position()) >= 0) {
-                    // the 8 bytes of total_length
-                }
-                if (total.hasRemaining() || WORD + total.getLong(0) != index.size(i)) {
-                    throw new CorruptRecordException(path.toString(), at, "record " + i + " does not match the sidecar, "
-                            + "which says it has " + index.size(i) + " bytes");
-                }
-                int crc = RecordIndex.crcOf(data, at, index.size(i), path);
-                if (crc != index.crc(i)) {
-                    throw RecordIndex.checksumMismatch(path, i, at, crc, index.crc(i));
-                }
-            }
-        }
-        return index.count();
     }
 
     /** Reads the first record of the file at {@code path}. */
@@ -279,9 +255,9 @@ public final class Codec {
                     : "truncated record: expected at least 16 header bytes, got " + size);
         }
         long total = file.get(U64, 0);
-        RecordFormat.checkTotal(total, size - WORD, true, source, 0);
-        int count = RecordFormat.checkCount(file.get(U64, WORD), total, source, WORD);
-        long tableEnd = 2 * WORD + (long) count * WORD;
+        RecordHeader header = RecordHeader.parse(total, file.get(U64, WORD), size - WORD, true, source, 0);
+        int count = header.count();
+        long tableEnd = header.payloadOffset();
         MemorySegment ends = allocator.allocate((long) count * WORD, WORD);
         try {
             RecordFormat.lengthsToEnds(file.asSlice(2 * WORD, (long) count * WORD), ends, count,

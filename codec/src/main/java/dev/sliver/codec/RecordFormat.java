@@ -22,52 +22,6 @@ public final class RecordFormat {
     private RecordFormat() {
     }
 
-    /**
-     * Checks {@code total_length} (read at {@code offset}) against the bytes that can follow it.
-     *
-     * @param available   how many bytes the source can still deliver after the field, or the cap
-     *                    for a source of unknown size (compared unsigned, like {@code total})
-     * @param sourceSized whether {@code available} is the source's size (else it is a configured cap)
-     * @param source      names the source in the error (its {@code toString()}, called only then)
-     * @param offset      the source offset of the field
-     * @throws CorruptRecordException if {@code total < 8} or {@code total > available} (unsigned)
-     */
-    public static void checkTotal(long total, long available, boolean sourceSized, Object source, long offset)
-            throws CorruptRecordException {
-        if (Long.compareUnsigned(total, WORD) < 0) {
-            throw new CorruptRecordException(String.valueOf(source), offset,
-                    "total_length " + total + " is smaller than the 8-byte count field");
-        }
-        if (Long.compareUnsigned(total, available) > 0) {
-            throw new CorruptRecordException(String.valueOf(source), offset, "total_length " + Long.toUnsignedString(total)
-                    + (sourceSized ? " exceeds the " + available + " bytes remaining"
-                    : " exceeds the limit of " + available + " bytes (ReadOptions.maxRecordBytes)"));
-        }
-    }
-
-    /**
-     * Checks {@code count} (read at {@code offset}) against {@code total_length}; returns it as an int.
-     * {@code source} names the source in the error (its {@code toString()}, called only then).
-     *
-     * @throws CorruptRecordException if the lengths cannot fit, or the count exceeds 2^31 - 9
-     */
-    public static int checkCount(long count, long total, Object source, long offset) throws CorruptRecordException {
-        if (Long.compareUnsigned(total, WORD) < 0) {
-            throw new CorruptRecordException(String.valueOf(source), offset, "total_length "
-                    + Long.toUnsignedString(total) + " is smaller than the 8-byte count field");
-        }
-        long maxCount = Long.divideUnsigned(total - WORD, WORD); // every comparison unsigned: u64 fields
-        if (Long.compareUnsigned(count, maxCount) > 0) {
-            throw new CorruptRecordException(String.valueOf(source), offset, "count " + Long.toUnsignedString(count)
-                    + " needs more length fields than fit in total_length " + Long.toUnsignedString(total));
-        }
-        if (Long.compareUnsigned(count, Integer.MAX_VALUE - 8) > 0) {
-            throw new CorruptRecordException(String.valueOf(source), offset, "count " + Long.toUnsignedString(count)
-                    + " exceeds the supported maximum of " + (Integer.MAX_VALUE - 8) + " blobs per record");
-        }
-        return (int) count;
-    }
-
     /** Bytes of the header of a record of {@code count} blobs: total_length, count, the lengths. */
     public static int headerBytes(int count) {
         return Math.multiplyExact(count + 2, WORD);
@@ -116,7 +70,7 @@ public final class RecordFormat {
     public static void lengthsToEnds(MemorySegment lengths, MemorySegment ends, int count, long payloadBytes,
                               Object source, long lengthsOffset) throws CorruptRecordException {
         long sum = addLengths(lengths, ends, count, payloadBytes, 0, 0, source, lengthsOffset);
-        checkSum(sum, payloadBytes, source, lengthsOffset);
+        checkLengthsAddUp(sum, payloadBytes, source, lengthsOffset);
     }
 
     /**
@@ -144,21 +98,10 @@ public final class RecordFormat {
     }
 
     /** The last check of a table: the lengths must add up to the payload exactly. */
-    static void checkSum(long sum, long payloadBytes, Object source, long lengthsOffset) throws CorruptRecordException {
+    static void checkLengthsAddUp(long sum, long payloadBytes, Object source, long lengthsOffset) throws CorruptRecordException {
         if (sum != payloadBytes) {
             throw new CorruptRecordException(String.valueOf(source), lengthsOffset, "lengths sum to " + sum
                     + " but the record has " + payloadBytes + " payload bytes");
         }
-    }
-
-    /**
-     * The torn-tail rule, shared by every reader of files: the record that starts {@code left}
-     * bytes before the end of a file, with {@code total} in its total_length field (not read when
-     * {@code left < 16}), cannot be complete — fewer than 16 bytes remain, or it runs past the end
-     * (which also covers a count table running past it). Anything else that fails the checks is
-     * corruption, never a torn append.
-     */
-    static boolean isTornTail(long left, long total) {
-        return left < 2 * WORD || Long.compareUnsigned(total, left - WORD) > 0;
     }
 }

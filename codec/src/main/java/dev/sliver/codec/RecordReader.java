@@ -100,12 +100,12 @@ public final class RecordReader implements AutoCloseable {
         long total = header.getLong(0);
         long remaining = in.remainingAfter(start, got);
         boolean sized = remaining >= 0 && remaining <= options.maxRecordBytes();
-        RecordFormat.checkTotal(total, sized ? remaining : options.maxRecordBytes(), sized, in.name, start);
+        RecordHeader.checkTotal(total, sized ? remaining : options.maxRecordBytes(), sized, in.name, start);
         if (got < 2 * WORD) {
             throw in.truncated(start, WORD + total, got);
         }
         long rawCount = header.getLong(WORD);
-        int count = RecordFormat.checkCount(rawCount, total, in.name, start + WORD);
+        int count = RecordHeader.checkCount(rawCount, total, in.name, start + WORD);
 
         MemoryAllocator allocator = options.allocator();
         MemorySegment record = allocator.allocate(total, WORD);

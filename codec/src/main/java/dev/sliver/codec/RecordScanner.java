@@ -22,7 +22,7 @@ import static dev.sliver.codec.RecordFormat.WORD;
  *
  * <pre>{@code
  * try (RecordScanner scan = RecordScanner.open(path)) {
- *     for (RecordScanner.Header h; (h = scan.next((i, at, length) -> {})) != null; ) {
+ *     for (RecordHeader h; (h = scan.next((i, at, length) -> {})) != null; ) {
  *         System.out.println(h.offset() + ": " + h.count() + " blobs");
  *     }
  * }
@@ -42,30 +42,6 @@ public final class RecordScanner implements AutoCloseable {
          * @param length the blob's length
          */
         void blob(int index, long offset, long length) throws IOException;
-    }
-
-    /**
-     * One record's header.
-     *
-     * @param offset      the source offset of its first byte (its total_length field)
-     * @param totalLength the total_length field: the bytes after it
-     * @param count       the number of blobs
-     */
-    public record Header(long offset, long totalLength, int count) {
-        /** The source offset of the first payload byte. */
-        public long payloadOffset() {
-            return offset + 2L * WORD + (long) count * WORD;
-        }
-
-        /** The payload bytes: the sum of the blob lengths. */
-        public long payloadBytes() {
-            return offset + WORD + totalLength - payloadOffset();
-        }
-
-        /** The source offset just after the record. */
-        public long end() {
-            return offset + WORD + totalLength;
-        }
     }
 
     private final ChannelSource in;
@@ -90,9 +66,15 @@ public final class RecordScanner implements AutoCloseable {
         this.closeChannel = closeChannel;
     }
 
-    /** Scans the file at {@code path}; {@link #close()} closes it. */
+    /**
+     * Scans the regular file at {@code path}; {@link #close()} closes it.
+     *
+     * @param path a record file
+     * @return the scanner
+     * @throws IOException if it cannot be opened, or is not a regular file (a FIFO would block, a device never end)
+     */
     public static RecordScanner open(Path path) throws IOException {
-        FileChannel channel = FileChannel.open(path, StandardOpenOption.READ);
+        FileChannel channel = DataFiles.openForRead(path);
         return new RecordScanner(channel, path, ReadOptions.DEFAULT_MAX_STREAM_RECORD_BYTES, true);
     }
 
@@ -110,7 +92,7 @@ public final class RecordScanner implements AutoCloseable {
      *                                visited were within the record and the input)
      * @throws IllegalStateException  if the scanner is closed
      */
-    public Header next(BlobVisitor visitor) throws IOException {
+    public RecordHeader next(BlobVisitor visitor) throws IOException {
         if (closed) {
             throw new IllegalStateException("scanner of " + in.name + " is closed");
         }
@@ -126,12 +108,13 @@ public final class RecordScanner implements AutoCloseable {
         long total = buffer.getLong(0);
         long remaining = in.remainingAfter(start, got);
         boolean sized = remaining >= 0;
-        RecordFormat.checkTotal(total, sized ? remaining : maxStreamRecordBytes, sized, in.name, start);
+        RecordHeader.checkTotal(total, sized ? remaining : maxStreamRecordBytes, sized, in.name, start);
         if (got < 2 * WORD) {
             throw in.truncated(start, WORD + total, got);
         }
-        int count = RecordFormat.checkCount(buffer.getLong(WORD), total, in.name, start + WORD);
-        Header header = new Header(start, total, count);
+        RecordHeader header = RecordHeader.parse(total, buffer.getLong(WORD), sized ? remaining : maxStreamRecordBytes,
+                sized, in.name, start);
+        int count = header.count();
         long payloadBytes = header.payloadBytes();
         long blobAt = header.payloadOffset();
         long sum = 0;
@@ -152,7 +135,7 @@ public final class RecordScanner implements AutoCloseable {
             }
             done += n;
         }
-        RecordFormat.checkSum(sum, payloadBytes, in.name, start + 2 * WORD);
+        RecordFormat.checkLengthsAddUp(sum, payloadBytes, in.name, start + 2 * WORD);
         in.skip(payloadBytes, sized, buffer, start, WORD + total);
         return header;
     }

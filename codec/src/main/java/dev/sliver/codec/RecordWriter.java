@@ -58,12 +58,40 @@ public final class RecordWriter {
         lengths[count++] = length;
     }
 
-    /** The CRC32C of the record's bytes as {@link #writeTo} writes them (the sidecar's checksum). */
-    public int crc32c() {
+    /**
+     * The CRC32C of the record's bytes as {@link #writeTo} writes them (the sidecar's checksum).
+     * Heap bytes go to the intrinsic directly; off-heap ones are copied through a heap buffer by
+     * {@code MemorySegment} first, because they may be a mapping of a file another program
+     * truncates, and the intrinsic over a vanished page kills the JVM (SIGBUS), where the
+     * segment copy throws.
+     *
+     * @return the checksum
+     * @throws IOException if a blob's memory is no longer there (a mapped file was truncated)
+     */
+    public int crc32c() throws IOException {
         java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
         crc.update(header());
+        byte[] copy = null;
         for (ByteBuffer part : payload) {
-            crc.update(part.duplicate());
+            if (part.hasArray() || !part.isDirect()) {
+                crc.update(part.duplicate());
+                continue;
+            }
+            if (copy == null) {
+                copy = new byte[Math.min(64 * 1024, Math.max(part.remaining(), 1))];
+            }
+            MemorySegment source = MemorySegment.ofBuffer(part);
+            for (long at = 0; at < source.byteSize(); ) {
+                int n = (int) Math.min(copy.length, source.byteSize() - at);
+                try {
+                    MemorySegment.copy(source, java.lang.foreign.ValueLayout.JAVA_BYTE, at, copy, 0, n);
+                } catch (InternalError fault) {
+                    throw new IOException("a blob's memory vanished while it was checksummed (a mapped input file "
+                            + "truncated by another program?) at byte " + at + " of the blob", fault);
+                }
+                crc.update(copy, 0, n);
+                at += n;
+            }
         }
         return (int) crc.getValue();
     }

@@ -118,7 +118,7 @@ class CodecValidationTest {
     @Test
     void countAboveTheSupportedMaximum() {
         CorruptRecordException e = assertThrows(CorruptRecordException.class,
-                () -> RecordFormat.checkCount(Integer.MAX_VALUE, Long.MAX_VALUE, "src", 8));
+                () -> RecordHeader.checkCount(Integer.MAX_VALUE, Long.MAX_VALUE, "src", 8));
         assertTrue(e.reason().contains("supported maximum"), e.getMessage());
     }
 

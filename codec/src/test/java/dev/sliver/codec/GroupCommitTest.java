@@ -20,13 +20,13 @@ class GroupCommitTest {
     @Test
     void aFullGroupIsForcedAndAcknowledgedTogether() throws Exception {
         Path file = dir.resolve("g.strg");
-        try (RecordAppender appender = RecordAppender.open(file, new RecordAppender.GroupCommit(4, Duration.ofHours(1)))) {
+        try (GroupCommitAppender appender = GroupCommitAppender.open(file, new GroupCommitAppender.Policy(4, Duration.ofHours(1)))) {
             List<CompletableFuture<RecordAppender.Appended>> acks = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
-                acks.add(appender.appendGrouped(List.of(new byte[] {(byte) i})));
+                acks.add(appender.append(List.of(new byte[] {(byte) i})));
             }
             assertTrue(acks.stream().noneMatch(CompletableFuture::isDone), "no force yet: nothing acknowledged");
-            acks.add(appender.appendGrouped(List.of(new byte[] {3})));
+            acks.add(appender.append(List.of(new byte[] {3})));
             for (int i = 0; i < 4; i++) {
                 assertEquals(i, acks.get(i).getNow(null).index(), "the fourth append filled the group: one force for all");
             }
@@ -38,23 +38,20 @@ class GroupCommitTest {
 
     @Test
     void aLoneAppendIsForcedAfterTheDelay() throws Exception {
-        try (RecordAppender appender = RecordAppender.open(dir.resolve("t.strg"), new RecordAppender.GroupCommit(100, Duration.ofMillis(20)))) {
-            CompletableFuture<RecordAppender.Appended> ack = appender.appendGrouped(List.of(new byte[] {1}));
+        try (GroupCommitAppender appender = GroupCommitAppender.open(dir.resolve("t.strg"), new GroupCommitAppender.Policy(100, Duration.ofMillis(20)))) {
+            CompletableFuture<RecordAppender.Appended> ack = appender.append(List.of(new byte[] {1}));
             assertEquals(0, ack.get(30, TimeUnit.SECONDS).index(), "the timer forced it (the watchdog is generous on purpose)");
         }
     }
 
     @Test
-    void closeForcesWhatIsWaitingAndOnlyGroupAppendersGroup() throws Exception {
+    void closeForcesWhatIsWaiting() throws Exception {
         CompletableFuture<RecordAppender.Appended> ack;
-        try (RecordAppender appender = RecordAppender.open(dir.resolve("c.strg"), new RecordAppender.GroupCommit(100, Duration.ofHours(1)))) {
-            ack = appender.appendGrouped(List.of(new byte[] {1}));
+        try (GroupCommitAppender appender = GroupCommitAppender.open(dir.resolve("c.strg"), new GroupCommitAppender.Policy(100, Duration.ofHours(1)))) {
+            ack = appender.append(List.of(new byte[] {1}));
             assertFalse(ack.isDone());
         }
         assertTrue(ack.isDone() && !ack.isCompletedExceptionally(), "close acknowledged it after a force");
-        try (RecordAppender plain = RecordAppender.open(dir.resolve("p.strg"), RecordAppender.Durability.NONE)) {
-            assertThrows(IllegalStateException.class, () -> plain.appendGrouped(List.of(new byte[0])));
-        }
-        assertThrows(IllegalArgumentException.class, () -> new RecordAppender.GroupCommit(0, Duration.ofMillis(1)));
+        assertThrows(IllegalArgumentException.class, () -> new GroupCommitAppender.Policy(0, Duration.ofMillis(1)));
     }
 }

@@ -51,7 +51,7 @@ class RecordFileTest {
         List<List<byte[]>> written = writeRandom(file, 30);
         List<Long> scanned = new ArrayList<>();
         try (RecordScanner scan = RecordScanner.open(file)) {
-            for (RecordScanner.Header h; (h = scan.next((i, at, length) -> { })) != null; ) {
+            for (RecordHeader h; (h = scan.next((i, at, length) -> { })) != null; ) {
                 scanned.add(h.offset());
             }
         }

@@ -24,9 +24,9 @@ class RecordScannerTest {
     Path dir;
 
     /** Blobs as (offset, length) pairs, the way the scanner reports them. */
-    private static List<long[]> scanAll(RecordScanner scan, List<RecordScanner.Header> headers) throws Exception {
+    private static List<long[]> scanAll(RecordScanner scan, List<RecordHeader> headers) throws Exception {
         List<long[]> blobs = new ArrayList<>();
-        for (RecordScanner.Header h; (h = scan.next((i, at, length) -> blobs.add(new long[] {at, length}))) != null; ) {
+        for (RecordHeader h; (h = scan.next((i, at, length) -> blobs.add(new long[] {at, length}))) != null; ) {
             headers.add(h);
         }
         return blobs;
@@ -44,7 +44,7 @@ class RecordScannerTest {
         }
         byte[] bytes = Files.readAllBytes(file);
         for (boolean stream : new boolean[] {false, true}) {
-            List<RecordScanner.Header> headers = new ArrayList<>();
+            List<RecordHeader> headers = new ArrayList<>();
             List<long[]> blobs;
             if (stream) {
                 try (RecordScanner scan = new RecordScanner(Channels.newChannel(new ByteArrayInputStream(bytes)), "stream", 1 << 30)) {
@@ -96,7 +96,7 @@ class RecordScannerTest {
             raf.setLength(32 + blob);
         }
         Codec.write(file, List.of("after".getBytes()));
-        List<RecordScanner.Header> headers = new ArrayList<>();
+        List<RecordHeader> headers = new ArrayList<>();
         try (RecordScanner scan = RecordScanner.open(file)) {
             List<long[]> blobs = scanAll(scan, headers);
             assertEquals(3, blobs.size());

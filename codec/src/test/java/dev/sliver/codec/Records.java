@@ -68,4 +68,9 @@ final class Records {
         }
         return blobs;
     }
+
+    /** A report as (records, validBytes, tailBytes), for comparisons. */
+    static java.util.List<Long> summary(RecordFiles.Report report) {
+        return java.util.List.of(report.records(), report.validBytes(), report.tailBytes());
+    }
 }

@@ -46,7 +46,7 @@ class SidecarIntegrityTest {
     void aFlippedPayloadBitIsFoundAndNamed(RecordFile.Mode mode) throws Exception {
         Path file = dir.resolve("log.strg");
         List<RecordAppender.Appended> acks = write(file, 10);
-        assertEquals(8 + 10 * 24, Files.size(RecordIndex.sidecarOf(file)));
+        assertEquals(8 + 10 * 24, Files.size(RecordFiles.sidecarOf(file)));
         try (RecordFile records = RecordFile.open(file, mode, ReadOptions.defaults())) {
             assertEquals(10, records.checksummedRecords());
             assertEquals(10, records.verify());
@@ -68,7 +68,7 @@ class SidecarIntegrityTest {
     void aMissingOrLaggingSidecarIsRebuiltFromTheData() throws Exception {
         Path file = dir.resolve("log.strg");
         write(file, 5);
-        Path sidecar = RecordIndex.sidecarOf(file);
+        Path sidecar = RecordFiles.sidecarOf(file);
         Files.delete(sidecar);
         try (RecordFile records = RecordFile.open(file)) {
             assertEquals(0, records.checksummedRecords(), "no sidecar: nothing to verify against");
@@ -96,7 +96,7 @@ class SidecarIntegrityTest {
     void aSidecarThatDisagreesWithTheDataIsNotTrusted() throws Exception {
         Path file = dir.resolve("log.strg");
         write(file, 4);
-        Path sidecar = RecordIndex.sidecarOf(file);
+        Path sidecar = RecordFiles.sidecarOf(file);
         try (RandomAccessFile raf = new RandomAccessFile(sidecar.toFile(), "rw")) {
             raf.seek(8 + 2 * 24 + 8); // entry 2's size
             raf.write(new byte[] {1, 0, 0, 0, 0, 0, 0, 0});
@@ -105,7 +105,7 @@ class SidecarIntegrityTest {
             assertEquals(2, records.checksummedRecords(), "entries 0 and 1 agree; from entry 2 on nothing is trusted");
             assertEquals(4, records.size(), "the data is the authority: every record is still there");
         }
-        assertEquals(new RecordAppender.Recovery(4, Files.size(file), 0), RecordAppender.repair(file));
+        assertEquals(java.util.List.of((long) 4, Files.size(file), (long) 0), Records.summary(RecordFiles.repair(file, false)));
         try (RecordFile records = RecordFile.open(file)) {
             assertEquals(4, records.checksummedRecords(), "repair rebuilt the disagreeing entries from the data");
             assertEquals(4, records.verify());

@@ -144,8 +144,8 @@ class UnsizedSourceTest {
 
     @Test
     void countIsComparedUnsigned() {
-        assertThrows(CorruptRecordException.class, () -> RecordFormat.checkCount(-16, -16, "src", 8));
-        assertThrows(CorruptRecordException.class, () -> RecordFormat.checkCount(-1, 64, "src", 8));
-        assertThrows(CorruptRecordException.class, () -> RecordFormat.checkCount(1, 4, "src", 8));
+        assertThrows(CorruptRecordException.class, () -> RecordHeader.checkCount(-16, -16, "src", 8));
+        assertThrows(CorruptRecordException.class, () -> RecordHeader.checkCount(-1, 64, "src", 8));
+        assertThrows(CorruptRecordException.class, () -> RecordHeader.checkCount(1, 4, "src", 8));
     }
 }

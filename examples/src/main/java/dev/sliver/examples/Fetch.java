@@ -110,7 +110,7 @@ final class Fetch {
                 throw new IOException(server + ": the server closed the connection without an answer");
             }
             replace.commit();
-            dev.sliver.codec.RecordAppender.index(target); // checksums of what arrived, for 'sliver verify'
+            dev.sliver.codec.RecordFiles.index(target); // checksums of what arrived, for 'sliver verify'
             return new long[] {receiver.records, receiver.bytes};
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();

@@ -38,7 +38,7 @@ final class Inspect {
         long[][] sample = {new long[1024]};
         String fault = null;
         try (RecordScanner scan = RecordScanner.open(input)) {
-            for (RecordScanner.Header h; (h = scan.next((index, offset, length) -> {
+            for (dev.sliver.codec.RecordHeader h; (h = scan.next((index, offset, length) -> {
                 if (blobs[0] < MEDIAN_SAMPLE) {
                     if (blobs[0] == sample[0].length) {
                         sample[0] = Arrays.copyOf(sample[0], (int) Math.min(2L * sample[0].length, MEDIAN_SAMPLE));

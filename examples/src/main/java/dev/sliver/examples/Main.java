@@ -1,5 +1,6 @@
 package dev.sliver.examples;
 
+import dev.sliver.codec.RecordFiles;
 import dev.sliver.core.CorruptRecordException;
 
 import java.io.IOException;
@@ -38,8 +39,9 @@ public final class Main {
                 "records, blobs, sizes, and whether the file is valid (--records: one line each)", Set.of("--records"), Set.of()));
         COMMANDS.put("verify", new Command("verify FILE.strg",
                 "check every record against its CRC32C in the sidecar FILE.strg.idx", Set.of(), Set.of()));
-        COMMANDS.put("repair", new Command("repair FILE.strg",
-                "cut off a torn append (what a crash leaves), say how many bytes; write or mend FILE.strg.idx", Set.of(), Set.of()));
+        COMMANDS.put("repair", new Command("repair [--force] FILE.strg",
+                "cut a torn append (what a crash leaves); write or mend FILE.strg.idx (--force: cut corruption too, keeping it in FILE.strg.lost-OFFSET)",
+                Set.of("--force"), Set.of()));
         COMMANDS.put("demo", new Command("demo",
                 "the design note's program: write, read back zero-copy, time it", Set.of(), Set.of()));
         COMMANDS.put("serve", new Command("serve [--bind ADDR] [--port N] [--timeout S] DIR",
@@ -133,31 +135,33 @@ public final class Main {
         }
     }
 
-    /** A header scan for the structure, then the file streamed against its sidecar: bounded memory for any size. */
+    /** The file streamed against its sidecar in bounded memory: structure and checksums in one pass. */
     private static int verify(Args args, PrintStream out) throws IOException {
         java.nio.file.Path file = java.nio.file.Path.of(args.operands(1, 1, "FILE.strg").getFirst());
-        dev.sliver.codec.RecordAppender.Recovery structure = dev.sliver.codec.RecordAppender.recover(file); // throws on corruption
-        long records = structure.records();
-        long torn = structure.tornBytes();
-        int checked = dev.sliver.codec.Codec.verify(file);
-        if (checked == 0 && records > 0) {
+        RecordFiles.Report report = RecordFiles.verify(file); // throws on corruption or a mismatch
+        if (report.checksummed() == 0 && report.records() > 0) {
             throw new IOException(file + ": no checksums to verify against (no sidecar " + file.getFileName()
-                    + ".idx; 'sliver repair' or any append through the appender writes one); " + records
+                    + ".idx; 'sliver repair' or any append through the appender writes one); " + report.records()
                     + " records are structurally valid");
         }
-        out.println(file + ": " + checked + " records verified (CRC32C)"
-                + (checked < records ? ", " + (records - checked) + " without a checksum" : "")
-                + (torn > 0 ? "; " + torn + " bytes of a torn append at the end (sliver repair cuts them)" : ""));
+        out.println(file + ": " + report.checksummed() + " records verified (CRC32C)"
+                + (report.checksummed() < report.records() ? ", " + (report.records() - report.checksummed())
+                + " without a checksum" : "")
+                + (report.tailBytes() > 0 ? "; " + report.tailBytes() + " bytes of a torn append at the end (sliver repair cuts them)" : ""));
         return 0;
     }
 
     private static int repair(Args args, PrintStream out) throws IOException {
         java.nio.file.Path file = java.nio.file.Path.of(args.operands(1, 1, "FILE.strg").getFirst());
-        dev.sliver.codec.RecordAppender.Recovery recovery = dev.sliver.codec.RecordAppender.repair(file);
-        out.println(recovery.tornBytes() == 0
-                ? file + ": clean, " + recovery.records() + " records, " + recovery.validBytes() + " bytes"
-                : file + ": cut " + recovery.tornBytes() + " bytes of a torn append at byte " + recovery.validBytes()
-                + "; " + recovery.records() + " complete records kept");
+        RecordFiles.Report report = RecordFiles.repair(file, args.has("--force"));
+        out.println(switch (report.tail()) {
+            case NONE -> file + ": clean, " + report.records() + " records, " + report.validBytes() + " bytes";
+            case TORN -> file + ": cut " + report.tailBytes() + " bytes of a torn append at byte " + report.validBytes()
+                    + "; " + report.records() + " complete records kept";
+            case CORRUPT -> file + ": cut " + report.tailBytes() + " corrupt bytes at byte " + report.validBytes()
+                    + " (record " + report.records() + " on), saved to " + report.savedTo() + "; " + report.records()
+                    + " records kept";
+        });
         return 0;
     }
 

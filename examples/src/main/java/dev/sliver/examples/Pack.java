@@ -79,7 +79,7 @@ final class Pack {
                 throw AtomicReplace.onTarget(target, e);
             }
             replace.commit();
-            RecordAppender.index(target); // a fresh sidecar: 'sliver verify' works on what pack wrote
+            dev.sliver.codec.RecordFiles.index(target); // a fresh sidecar: 'sliver verify' works on what pack wrote
             return written;
         }
     }

@@ -46,17 +46,22 @@ final class Unpack {
         long[] blobs = {0};
         int records = 0;
         Progress progress = new Progress(err, "unpacked blobs", 0);
+        if (Files.exists(input) && !Files.isRegularFile(input)) { // a FIFO would block the open itself
+            throw new FileSystemException(input.toString(), null, "not a regular file (unpack reads blobs by position)");
+        }
         try (FileChannel in = FileChannel.open(input, StandardOpenOption.READ);
              RecordScanner scan = new RecordScanner(in, input, ReadOptions.DEFAULT_MAX_STREAM_RECORD_BYTES)) {
-            if (!Files.isRegularFile(input)) {
-                throw new FileSystemException(input.toString(), null, "not a regular file (unpack reads blobs by position)");
-            }
             RecordScanner.BlobVisitor write = (index, offset, length) -> {
                 ensureDir(dir);
                 Path file = dir.resolve(String.format("%08d", blobs[0]));
                 try (FileChannel blob = open(file, create)) {
                     for (long done = 0; done < length; ) {
-                        done += in.transferTo(offset + done, length - done, blob);
+                        long n = in.transferTo(offset + done, length - done, blob);
+                        if (n <= 0) { // transferTo says 0 at the end of a file: it shrank, never wait for it
+                            throw new IOException(input + ": the file shrank while it was unpacked (truncated by "
+                                    + "another program?) at byte " + (offset + done));
+                        }
+                        done += n;
                     }
                 }
                 progress.update(++blobs[0]);

@@ -263,7 +263,7 @@ class CliReliabilityTest {
         Path log = dir.resolve("log.strg");
         assertEquals(0, cli.run("pack", log.toString(), in.toString()), cli.err());
         long valid = Files.size(log);
-        Files.write(log, CliTestSupport.words(500, 1, 0), java.nio.file.StandardOpenOption.APPEND); // a crash mid-append
+        Files.write(log, CliTestSupport.words(500, 1, 484), java.nio.file.StandardOpenOption.APPEND); // a crash mid-append
         assertEquals(0, cli.run("repair", log.toString()), cli.err());
         assertEquals(log + ": cut 24 bytes of a torn append at byte " + valid + "; 1 complete records kept", cli.out().strip());
         assertEquals(valid, Files.size(log));

@@ -102,7 +102,7 @@ class MainTest {
             assertEquals("sliver: " + strg + ": total_length 19 exceeds the 18 bytes remaining at byte 0", line);
         }
         assertEquals(1, run("inspect", dir.toString()));
-        assertEquals("sliver: " + dir + ": Is a directory at byte 0", err().strip());
+        assertEquals("sliver: " + dir + ": is a directory, not a record file", err().strip());
         assertEquals(1, run("unpack", dir.resolve("missing").toString(), dir.toString()));
         assertEquals("sliver: " + dir.resolve("missing") + ": no such file or directory", err().strip());
     }

@@ -112,7 +112,7 @@ public final class RecordDecoder extends ChannelInboundHandlerAdapter {
             }
             long total = header.getLong(0);
             header.clear();
-            RecordFormat.checkTotal(total, maxRecordBytes, false, source(ctx), recordStart);
+            dev.sliver.codec.RecordHeader.checkTotal(total, maxRecordBytes, false, source(ctx), recordStart);
             if (!budget.tryReserve(total)) {
                 throw new BudgetExhaustedException(source(ctx) + ": record of " + total + " bytes refused: the "
                         + budget.limit() + "-byte budget for records still arriving is used up, at byte " + recordStart);
@@ -132,7 +132,7 @@ public final class RecordDecoder extends ChannelInboundHandlerAdapter {
         filled += n;
         offset += n;
         if (count < 0 && filled >= WORD) {
-            count = RecordFormat.checkCount(record.get(RecordFormat.U64, 0), record.byteSize(), source(ctx), recordStart + WORD);
+            count = dev.sliver.codec.RecordHeader.checkCount(record.get(RecordFormat.U64, 0), record.byteSize(), source(ctx), recordStart + WORD);
         }
         long tableEnd = WORD + (long) Math.max(count, 0) * WORD;
         if (count >= 0 && !tableChecked && filled >= tableEnd) {

@@ -1,0 +1,106 @@
+package dev.sliver.codec;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Set;
+
+/**
+ * How the record-file layer opens data files: only regular files whose size can be trusted
+ * (a FIFO would block the open forever, a device never ends, a {@code /proc} file says 0 bytes
+ * and has more), and, for anything that changes a file, under an exclusive lock, so that there is
+ * one writer per file across threads and processes.
+ */
+final class DataFiles {
+    private DataFiles() {
+    }
+
+    /** A data file open for writing, with its exclusive lock; closing releases both. */
+    record Locked(FileChannel channel, FileLock lock, boolean created) implements AutoCloseable {
+        @Override
+        public void close() throws IOException {
+            channel.close(); // releases the lock too
+        }
+    }
+
+    /** Opens the regular file at {@code path} for reading; refuses anything else, naming it. */
+    static FileChannel openForRead(Path path) throws IOException {
+        requireRegular(path, false);
+        FileChannel channel = FileChannel.open(path, StandardOpenOption.READ);
+        try {
+            requireTrustworthySize(channel, path);
+            return channel;
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Opens the regular file at {@code path} for writing and locks it; creates it if
+     * {@code create} (then forces its directory, so that the new name survives a power loss).
+     *
+     * @throws IOException naming the file if another writer, in this process or another, holds it
+     */
+    static Locked openLocked(Storage storage, Path path, boolean create) throws IOException {
+        boolean exists = requireRegular(path, create);
+        Set<StandardOpenOption> options = create && !exists
+                ? Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)
+                : Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE);
+        FileChannel channel = storage.open(path, options);
+        try {
+            FileLock lock;
+            try {
+                lock = channel.tryLock();
+            } catch (OverlappingFileLockException e) {
+                lock = null;
+            }
+            if (lock == null) {
+                throw new FileSystemException(path.toString(), null,
+                        "in use by another writer (an appender or repair holds its lock): one writer per file");
+            }
+            requireTrustworthySize(channel, path);
+            if (!exists) {
+                storage.forceDirectory(path.toAbsolutePath().getParent());
+            }
+            return new Locked(channel, lock, !exists);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    /** @return whether the file exists; throws if it is there and not a regular file, or is missing and may not be created */
+    private static boolean requireRegular(Path path, boolean mayBeMissing) throws IOException {
+        BasicFileAttributes attributes;
+        try {
+            attributes = Files.readAttributes(path, BasicFileAttributes.class);
+        } catch (NoSuchFileException e) {
+            if (mayBeMissing) {
+                return false;
+            }
+            throw e;
+        }
+        if (!attributes.isRegularFile()) {
+            throw new FileSystemException(path.toString(), null, attributes.isDirectory() ? "is a directory, not a record file"
+                    : "not a regular file (a FIFO, socket or device): not a record file");
+        }
+        return true;
+    }
+
+    /** A file that says it is empty but has bytes ({@code /proc}, some special files) has no size to trust. */
+    private static void requireTrustworthySize(FileChannel channel, Path path) throws IOException {
+        if (channel.size() == 0 && channel.read(ByteBuffer.allocate(1), 0) > 0) {
+            throw new FileSystemException(path.toString(), null,
+                    "reports 0 bytes but has more (a /proc or special file): not a record file");
+        }
+    }
+}

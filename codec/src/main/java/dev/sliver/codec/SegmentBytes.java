@@ -1,0 +1,100 @@
+package dev.sliver.codec;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.zip.CRC32C;
+
+/**
+ * A record file held in one segment: a block Sliver owns (the file read into memory) or a
+ * mapping of the file. Over a block, checksums use the CRC32C intrinsic directly; over a
+ * mapping, whose pages vanish if someone truncates the file, bytes are copied through
+ * {@code MemorySegment} first (see {@link FileBytes#crc}), and a fault becomes an
+ * {@link IOException} naming the file.
+ */
+final class SegmentBytes implements FileBytes {
+    private static final int COPY = 64 * 1024;
+
+    private final MemorySegment segment;
+    private final Object name;
+    private final boolean mapped;
+    private byte[] copy;
+
+    private SegmentBytes(MemorySegment segment, Object name, boolean mapped) {
+        this.segment = segment;
+        this.name = name;
+        this.mapped = mapped;
+    }
+
+    /** @return the bytes of a block Sliver owns, which nobody else can shrink */
+    static SegmentBytes owned(MemorySegment segment, Object name) {
+        return new SegmentBytes(segment, name, false);
+    }
+
+    /** @return the bytes of a mapping, which a truncation of the file can take away */
+    static SegmentBytes mapped(MemorySegment segment, Object name) {
+        return new SegmentBytes(segment, name, true);
+    }
+
+    @Override
+    public long size() {
+        return segment.byteSize();
+    }
+
+    @Override
+    public MemorySegment view(long at, long length) {
+        return segment.asSlice(at, length);
+    }
+
+    @Override
+    public long maxView() {
+        return Long.MAX_VALUE;
+    }
+
+    @Override
+    public long u64(long at) throws IOException {
+        try {
+            return segment.get(RecordFormat.U64, at);
+        } catch (InternalError fault) {
+            throw vanished(at, fault);
+        }
+    }
+
+    @Override
+    public boolean allZero(long from, long to) throws IOException {
+        try {
+            return FileBytes.super.allZero(from, to);
+        } catch (InternalError fault) {
+            throw vanished(from, fault);
+        }
+    }
+
+    @Override
+    public void crc(CRC32C crc, long from, long to) throws IOException {
+        if (!mapped) {
+            for (long at = from; at < to; at += 1 << 30) {
+                crc.update(segment.asSlice(at, Math.min(1 << 30, to - at)).asByteBuffer());
+            }
+            return;
+        }
+        if (copy == null) {
+            copy = new byte[COPY];
+        }
+        for (long at = from; at < to; ) {
+            int n = (int) Math.min(COPY, to - at);
+            try {
+                MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, at, copy, 0, n);
+            } catch (InternalError fault) {
+                throw vanished(at, fault);
+            }
+            crc.update(copy, 0, n);
+            at += n;
+        }
+    }
+
+    /** A mapped page that is no longer backed by the file: it was truncated while mapped. */
+    IOException vanished(long at, InternalError fault) {
+        return new IOException(name + ": the file shrank while it was mapped (truncated by another program?) at byte "
+                + at, fault);
+    }
+}
