@@ -14,6 +14,8 @@ import java.util.zip.CRC32C;
  */
 final class FileWindow implements FileBytes {
     static final int CAPACITY = 1 << 20;
+    /** What a read that does not continue the last one fetches. */
+    private static final int HOP = 64 * 1024;
 
     private final FileChannel channel;
     private final Object name;
@@ -54,15 +56,20 @@ final class FileWindow implements FileBytes {
         return window.asSlice(at - start, length);
     }
 
-    /** Reads from {@code at} as much as the window holds (and the file has), at least {@code length} bytes. */
+    /**
+     * Reads at least {@code length} bytes from {@code at}: the whole window when the walk goes on
+     * where the window ended (small records, read a megabyte at a time), else 64 KiB, so that
+     * hopping from header to header of large records does not read a megabyte of payload each.
+     */
     private void fill(long at, long length) throws IOException {
         if (length > buffer.length || at < 0 || at + length > size) {
             throw new IndexOutOfBoundsException(name + ": view of " + length + " bytes at " + at + " in a file of "
                     + size + " bytes through a window of " + buffer.length);
         }
+        int want = at >= start && at <= start + filled ? buffer.length : (int) Math.max(length, Math.min(HOP, buffer.length));
         start = at;
         filled = 0;
-        ByteBuffer target = ByteBuffer.wrap(buffer, 0, (int) Math.min(buffer.length, size - at));
+        ByteBuffer target = ByteBuffer.wrap(buffer, 0, (int) Math.min(want, size - at));
         while (filled < length) {
             int n;
             try {

@@ -26,7 +26,7 @@ final class MappedRecordFile extends RecordFile {
     private final MemorySegment segment;
     private final MemoryAllocator allocator;
 
-    private MappedRecordFile(Path path, Slice memory, MemorySegment segment, Index index, MemoryAllocator allocator) {
+    private MappedRecordFile(Path path, Slice memory, MemorySegment segment, RecordPlaces index, MemoryAllocator allocator) {
         super(path, memory, SegmentBytes.mapped(segment, path), index);
         this.segment = segment;
         this.allocator = allocator;
@@ -47,7 +47,7 @@ final class MappedRecordFile extends RecordFile {
         Slice memory = Slice.wrap(segment, arena, () -> { });
         try {
             SegmentBytes bytes = SegmentBytes.mapped(segment, path);
-            Index index = fromSidecar(path, bytes);
+            RecordPlaces index = fromSidecar(path, bytes);
             String sidecarProblem = null;
             if (index != null) { // only the records after the sidecar's last entry are scanned
                 RecordWalk walk = new RecordWalk(bytes, path, index.validBytes, index.size, false);
@@ -59,7 +59,7 @@ final class MappedRecordFile extends RecordFile {
                 }
                 index.validBytes = walk.position();
             } else {
-                index = new Index();
+                index = new RecordPlaces();
                 Survey survey = Survey.of(bytes, path, false, false, index);
                 if (survey.end == RecordWalk.End.CORRUPT) {
                     throw survey.corruption;
@@ -84,9 +84,9 @@ final class MappedRecordFile extends RecordFile {
      * point at (a stale sidecar of an earlier file fails that); else null, and open surveys the
      * whole file. Each record is checked again by {@link #get}.
      */
-    private static Index fromSidecar(Path path, SegmentBytes bytes) {
+    private static RecordPlaces fromSidecar(Path path, SegmentBytes bytes) {
         try (Sidecar.Reader side = Sidecar.Reader.open(path, bytes.size())) {
-            Index index = new Index();
+            RecordPlaces index = new RecordPlaces();
             long lastOffset = 0;
             long lastSize = 0;
             while (side.next()) {

@@ -26,7 +26,7 @@ final class ReadRecordFile extends RecordFile {
 
     private final MemorySegment segment;
 
-    private ReadRecordFile(Path path, Slice memory, MemorySegment segment, Index index) {
+    private ReadRecordFile(Path path, Slice memory, MemorySegment segment, RecordPlaces index) {
         super(path, memory, SegmentBytes.owned(segment, path), index);
         this.segment = segment;
     }
@@ -46,7 +46,7 @@ final class ReadRecordFile extends RecordFile {
             Slice memory = Slice.wrap(block, () -> allocator.free(block));
             try {
                 readFully(channel, block, path);
-                Index index = new Index();
+                RecordPlaces index = new RecordPlaces();
                 Survey survey = Survey.of(SegmentBytes.owned(block, path), path, true, false, index);
                 if (survey.end == RecordWalk.End.CORRUPT) {
                     throw survey.corruption;

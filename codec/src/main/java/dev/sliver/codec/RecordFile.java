@@ -6,7 +6,6 @@ import dev.sliver.core.Slice;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.Objects;
@@ -68,7 +67,7 @@ public abstract sealed class RecordFile implements Iterable<Batch>, AutoCloseabl
     final int[] crcs;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    RecordFile(Path path, Slice memory, FileBytes bytes, Index index) {
+    RecordFile(Path path, Slice memory, FileBytes bytes, RecordPlaces index) {
         this.path = path;
         this.memory = memory;
         this.bytes = bytes;
@@ -281,45 +280,6 @@ public abstract sealed class RecordFile implements Iterable<Batch>, AutoCloseabl
         }
         if (sidecarProblem != null) {
             LOG.log(System.Logger.Level.WARNING, sidecarProblem + "; its entries from there are not trusted");
-        }
-    }
-
-    /** The records' places and checksums, as open collects them. */
-    static final class Index implements Survey.Visitor {
-        private long[] offsets = new long[16];
-        private int[] crcs = new int[16];
-        int size;
-        int checksummed;
-        long validBytes;
-
-        @Override
-        public void record(long index, RecordHeader header, boolean vouched, int crc) throws CorruptRecordException {
-            add(header.offset(), vouched, crc, header);
-        }
-
-        void add(long offset, boolean vouched, int crc, Object where) throws CorruptRecordException {
-            if (size == Integer.MAX_VALUE - 8) {
-                throw new CorruptRecordException(String.valueOf(where), offset, "more records than a RecordFile indexes ("
-                        + size + "): read it with a RecordReader");
-            }
-            if (size == offsets.length) {
-                offsets = Arrays.copyOf(offsets, (int) Math.min(Integer.MAX_VALUE - 8, 2L * size));
-            }
-            offsets[size++] = offset;
-            if (vouched && checksummed == size - 1) {
-                if (checksummed == crcs.length) {
-                    crcs = Arrays.copyOf(crcs, (int) Math.min(Integer.MAX_VALUE - 8, 2L * checksummed));
-                }
-                crcs[checksummed++] = crc;
-            }
-        }
-
-        long[] offsets() {
-            return offsets;
-        }
-
-        int[] crcs() {
-            return Arrays.copyOf(crcs, checksummed);
         }
     }
 }
