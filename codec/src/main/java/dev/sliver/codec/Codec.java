@@ -77,10 +77,12 @@ public final class Codec {
 
     /**
      * Appends one record to the file at {@code path}, creating it if needed (as the design note's
-     * program does). Delete or truncate the file first to replace it: a sidecar left by an earlier
-     * file of that name is then set aside, never trusted. A failed append truncates the file back
-     * to its previous length (see {@link RecordWriter#appendTo}). For durable appends that say
-     * where records went, use a {@link RecordAppender}.
+     * program does), under the file's writer lock, after the checks {@link RecordAppender#open}
+     * makes: a torn tail is cut first, a corrupt file refused. Each call reads the file's headers:
+     * for many appends, or durable ones that say where records went, use a {@link RecordAppender}.
+     * Delete or truncate the file first to replace it: a sidecar left by an earlier file of that
+     * name is then set aside, never trusted. A failed append truncates the file back to its
+     * previous length (see {@link RecordWriter#appendTo}).
      *
      * @param path  the file
      * @param blobs the record's blobs
@@ -93,10 +95,19 @@ public final class Codec {
             writer.add(ByteBuffer.wrap(blob));
         }
         try (DataFiles.Locked file = DataFiles.openLocked(Storage.DEFAULT, path, true)) {
-            if (file.channel().size() == 0) {
+            FileChannel channel = file.channel();
+            if (channel.size() == 0) {
                 Sidecar.setAside(path, "the data file was empty");
             }
-            return writer.appendTo(file.channel(), path);
+            Survey survey = RecordFiles.survey(channel, path, false); // after a torn tail, a record would be lost with it
+            if (survey.end == RecordWalk.End.CORRUPT) {
+                throw RecordFiles.withAdvice(survey.corruption);
+            }
+            if (survey.end == RecordWalk.End.TORN) {
+                RecordFiles.truncate(channel, path, survey.validBytes);
+            }
+            channel.position(survey.validBytes);
+            return writer.appendAt(channel, survey.validBytes, path);
         }
     }
 

@@ -3,8 +3,6 @@ package dev.sliver.codec;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -16,18 +14,20 @@ import java.util.Set;
 /**
  * How the record-file layer opens data files: only regular files whose size can be trusted
  * (a FIFO would block the open forever, a device never ends, a {@code /proc} file says 0 bytes
- * and has more), and, for anything that changes a file, under an exclusive lock, so that there is
- * one writer per file across threads and processes.
+ * and has more), and, for anything that changes a file, under its {@link WriterLock}, so that
+ * there is one writer per file across threads and processes.
  */
 final class DataFiles {
     private DataFiles() {
     }
 
-    /** A data file open for writing, with its exclusive lock; closing releases both. */
-    record Locked(FileChannel channel, FileLock lock, boolean created) implements AutoCloseable {
+    /** A data file open for writing, with its writer lock; closing releases both. */
+    record Locked(FileChannel channel, WriterLock lock, boolean created) implements AutoCloseable {
         @Override
         public void close() throws IOException {
-            channel.close(); // releases the lock too
+            try (lock) {
+                channel.close();
+            }
         }
     }
 
@@ -51,29 +51,29 @@ final class DataFiles {
      * @throws IOException naming the file if another writer, in this process or another, holds it
      */
     static Locked openLocked(Storage storage, Path path, boolean create) throws IOException {
-        boolean exists = requireRegular(path, create);
-        Set<StandardOpenOption> options = create && !exists
-                ? Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)
-                : Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE);
-        FileChannel channel = storage.open(path, options);
+        if (requireRegular(path, create)) {
+            try (FileChannel peek = FileChannel.open(path, StandardOpenOption.READ)) { // before any lock file is made
+                requireTrustworthySize(peek, path);
+            }
+        }
+        WriterLock lock = WriterLock.acquire(storage, path);
         try {
-            FileLock lock;
+            boolean exists = requireRegular(path, create); // again, under the lock
+            FileChannel channel = storage.open(path, create && !exists
+                    ? Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)
+                    : Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE));
             try {
-                lock = channel.tryLock();
-            } catch (OverlappingFileLockException e) {
-                lock = null;
+                requireTrustworthySize(channel, path);
+                if (!exists) {
+                    storage.forceDirectory(path.toAbsolutePath().getParent());
+                }
+                return new Locked(channel, lock, !exists);
+            } catch (IOException | RuntimeException e) {
+                channel.close();
+                throw e;
             }
-            if (lock == null) {
-                throw new FileSystemException(path.toString(), null,
-                        "in use by another writer (an appender or repair holds its lock): one writer per file");
-            }
-            requireTrustworthySize(channel, path);
-            if (!exists) {
-                storage.forceDirectory(path.toAbsolutePath().getParent());
-            }
-            return new Locked(channel, lock, !exists);
         } catch (IOException | RuntimeException e) {
-            channel.close();
+            lock.close();
             throw e;
         }
     }

@@ -43,15 +43,15 @@ interface FileBytes {
     /** @return whether every byte of {@code [from, to)} is zero (what a power loss leaves after the last forced byte) */
     default boolean allZero(long from, long to) throws IOException {
         for (long at = from; at < to; ) {
-            long n = Math.min(maxView(), to - at);
-            MemorySegment view = view(at, n);
-            for (long i = 0; i < n; i++) {
-                if (view.get(java.lang.foreign.ValueLayout.JAVA_BYTE, i) != 0) {
-                    return false;
-                }
+            long n = Math.min(Math.min(maxView(), ZEROS.byteSize()), to - at);
+            if (MemorySegment.mismatch(view(at, n), 0, n, ZEROS, 0, n) >= 0) { // vectorized: a sparse GiB in a blink
+                return false;
             }
             at += n;
         }
         return true;
     }
+
+    /** 64 KiB of zeros to compare with. */
+    MemorySegment ZEROS = MemorySegment.ofArray(new byte[64 * 1024]);
 }

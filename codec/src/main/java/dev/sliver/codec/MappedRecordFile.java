@@ -79,10 +79,11 @@ final class MappedRecordFile extends RecordFile {
     }
 
     /**
-     * The sidecar's entries, when they can stand in for a header scan: a sidecar of this data,
-     * every entry within the file, and the first and last entries agreeing with the headers they
-     * point at (a stale sidecar of an earlier file fails that); else null, and open surveys the
-     * whole file. Each record is checked again by {@link #get}.
+     * The sidecar's entries, when they can stand in for a header scan: a sidecar of this data
+     * whose every entry lies within the file and agrees with the total_length at its offset (a
+     * stale sidecar of an earlier file fails that); else null, and open surveys the whole file.
+     * Only total_length is read per record; each record's count and lengths are checked by
+     * {@link #get}.
      */
     private static RecordPlaces fromSidecar(Path path, SegmentBytes bytes) {
         try (Sidecar.Reader side = Sidecar.Reader.open(path, bytes.size())) {
@@ -90,15 +91,14 @@ final class MappedRecordFile extends RecordFile {
             long lastOffset = 0;
             long lastSize = 0;
             while (side.next()) {
-                if (side.size() > bytes.size() - side.offset()) {
-                    return null; // records the sidecar vouches for are missing: the survey says so
+                if (side.size() > bytes.size() - side.offset() || bytes.u64(side.offset()) != side.size() - WORD) {
+                    return null; // missing or different records: the survey finds which and says so
                 }
                 index.add(side.offset(), true, side.crc(), path);
                 lastOffset = side.offset();
                 lastSize = side.size();
             }
-            if (side.problem() != null || index.size == 0 || !agrees(bytes, 0, index.size == 1 ? lastSize : -1)
-                    || !agrees(bytes, lastOffset, lastSize)) {
+            if (side.problem() != null || index.size == 0) {
                 return null;
             }
             index.validBytes = lastOffset + lastSize;
@@ -106,13 +106,6 @@ final class MappedRecordFile extends RecordFile {
         } catch (IOException e) {
             return null; // the survey reads the sidecar again and reports it
         }
-    }
-
-    /** Whether the record at {@code offset} says it has {@code size} bytes (any size, if negative, but a valid one). */
-    private static boolean agrees(SegmentBytes bytes, long offset, long size) throws IOException {
-        long total = bytes.u64(offset);
-        return size < 0 ? Long.compareUnsigned(total, bytes.size() - offset - WORD) <= 0 && total >= WORD
-                : total == size - WORD;
     }
 
     @Override

@@ -14,10 +14,11 @@ import java.util.Objects;
  * every record up to the last completed append, and at worst a torn tail after it, which they
  * ignore.
  *
- * <p><b>One writer per file.</b> Open takes an exclusive lock on the file, across threads and
- * processes; a second appender, {@code sliver repair} or {@code pack --append} on the same file
- * fails at once with an error naming it, until this one is closed. Methods are synchronized: one
- * appender may be shared by threads.
+ * <p><b>One writer per file.</b> Open takes the file's writer lock, across threads and processes
+ * (an OS lock on {@code FILE.lock}, a file that stays beside the data, as Lucene's
+ * {@code write.lock} does); a second appender, {@code sliver repair} or {@code pack} on the same
+ * file fails at once with an error naming it, until this one is closed. Methods are synchronized:
+ * one appender may be shared by threads.
  *
  * <p><b>Recovery.</b> Open surveys the file and its sidecar in bounded memory (see
  * {@link RecordFiles}): a torn tail after the last record (what a crash during an append leaves:
@@ -38,10 +39,11 @@ import java.util.Objects;
  * match the records on disk.
  *
  * <p><b>Integrity.</b> The sidecar {@code FILE.idx} gets an entry (offset, size, CRC32C) per
- * record, written only once the record's bytes were forced (FORCE: in groups of 64 after the
- * forces; NONE: when 4,096 are pending, after a force of the data, and on {@link #force()} and
- * {@link #close()}), so an entry proves its record durable; the sidecar may lag behind the data,
- * and the next open adds what it lacks.
+ * record, written only once the record's bytes were forced (FORCE: right after each force; NONE:
+ * when 4,096 are pending, after a force of the data, and on {@link #force()} and {@link #close()}),
+ * so an entry proves its record durable. The sidecar itself is forced on {@link #force()} and
+ * {@link #close()}: after a power loss it may lag behind the data, and the next open adds what it
+ * lacks.
  */
 public final class RecordAppender implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(RecordAppender.class.getName());
@@ -175,9 +177,7 @@ public final class RecordAppender implements AutoCloseable {
         Appended written = write(writer);
         if (durability == Durability.FORCE) {
             forceData("the record at byte " + written.offset() + " was written but the force failed");
-            if (sidecar.full()) {
-                writeEntries();
-            }
+            writeEntries(); // at once (not forced): a process killed now leaves its acknowledged records vouched for
         }
         return written;
     }
@@ -186,7 +186,13 @@ public final class RecordAppender implements AutoCloseable {
     synchronized Appended write(RecordWriter writer) throws IOException {
         ensureUsable();
         long offset = end;
-        int crc = writer.crc32c();
+        int crc;
+        try {
+            crc = writer.crc32c();
+        } catch (IOException e) { // nothing written: the appender goes on
+            throw new IOException(path + ": the record to append at byte " + offset + " could not be read: "
+                    + Reasons.of(e), e);
+        }
         long bytes;
         try {
             bytes = writer.appendAt(data, offset, path);

@@ -25,11 +25,10 @@ import java.util.zip.CRC32C;
  * changes the file or its sidecar; a sidecar that is foreign or disagrees is reported (WARNING)
  * and not trusted from there.
  *
- * <p><b>Opening with the sidecar (MAP).</b> When the sidecar {@code FILE.idx} is intact and
- * consistent with the data at its first and last entries, open takes the records' places from it
- * instead of scanning their headers (only the records after its last entry are scanned): opening
- * costs the sidecar's size, not the data's. Each record is checked against its place and the
- * format when {@link #get} takes it.
+ * <p><b>Opening with the sidecar (MAP).</b> When the sidecar {@code FILE.idx} is intact and every
+ * entry agrees with the total_length at its offset, open takes the records' places from it
+ * instead of checking every length table (only the records after its last entry are walked).
+ * Each record's count and lengths are checked when {@link #get} takes it.
  *
  * <p><b>Integrity.</b> Records the sidecar vouches for carry its CRC32C: {@link #verify()} checks
  * them and {@link #getVerified} checks one before returning it.

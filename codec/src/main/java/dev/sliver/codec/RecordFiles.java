@@ -152,6 +152,19 @@ public final class RecordFiles {
     }
 
     /**
+     * Takes the right to change the record file at {@code data}, as appenders and repair do (one
+     * writer per file across threads and processes): for a tool that replaces the file, so that
+     * it never replaces one an appender is writing.
+     *
+     * @param data a record file (it need not exist)
+     * @return the lock: close it to release it
+     * @throws IOException naming the file if another writer holds it
+     */
+    public static java.io.Closeable lock(Path data) throws IOException {
+        return WriterLock.acquire(Storage.DEFAULT, data);
+    }
+
+    /**
      * Removes the sidecar of {@code data}, for a caller about to replace the data with other
      * records (a sidecar describes the bytes it was written for). A file there that is not a
      * Sliver sidecar is set aside (renamed, with a WARNING), never deleted.
@@ -190,6 +203,9 @@ public final class RecordFiles {
 
     /** The corruption, with what the user can do about it; the file was not changed. */
     static CorruptRecordException withAdvice(CorruptRecordException e) {
+        if (e.reason().startsWith("not a record file")) {
+            return e; // cutting it would empty someone's file
+        }
         return new CorruptRecordException(e.source(), e.offset(), e.reason() + "; nothing was changed ('sliver repair "
                 + "--force' cuts the file there and keeps the cut bytes beside it)");
     }

@@ -62,10 +62,31 @@ final class SegmentBytes implements FileBytes {
 
     @Override
     public boolean allZero(long from, long to) throws IOException {
-        try {
+        if (!mapped) {
             return FileBytes.super.allZero(from, to);
+        }
+        for (long at = from; at < to; ) { // through the heap: a vectorized compare over a vanished page is not protected
+            int n = (int) Math.min(COPY, to - at);
+            copy(at, n);
+            if (java.util.Arrays.mismatch(copy, 0, n, ZERO_BYTES, 0, n) >= 0) {
+                return false;
+            }
+            at += n;
+        }
+        return true;
+    }
+
+    private static final byte[] ZERO_BYTES = new byte[COPY];
+
+    /** Copies {@code n} bytes from {@code at} into {@link #copy} through the segment's protected copy. */
+    private void copy(long at, int n) throws IOException {
+        if (copy == null) {
+            copy = new byte[COPY];
+        }
+        try {
+            MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, at, copy, 0, n);
         } catch (InternalError fault) {
-            throw vanished(from, fault);
+            throw vanished(at, fault);
         }
     }
 
@@ -77,16 +98,9 @@ final class SegmentBytes implements FileBytes {
             }
             return;
         }
-        if (copy == null) {
-            copy = new byte[COPY];
-        }
         for (long at = from; at < to; ) {
             int n = (int) Math.min(COPY, to - at);
-            try {
-                MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, at, copy, 0, n);
-            } catch (InternalError fault) {
-                throw vanished(at, fault);
-            }
+            copy(at, n);
             crc.update(copy, 0, n);
             at += n;
         }

@@ -38,14 +38,6 @@ final class Sidecar {
     }
 
     /**
-     * @return the largest sidecar a data file of {@code dataSize} bytes can have: an entry per
-     *         16 bytes (the smallest record) and a torn entry; anything larger is not its sidecar
-     */
-    static long maxBytes(long dataSize) {
-        return HEADER + ENTRY * (dataSize / RecordHeader.BYTES + 1);
-    }
-
-    /**
      * Renames the sidecar of {@code data}, if there is one, out of the way (WARNING): for a data
      * file that starts anew, whose old sidecar would vouch for records it does not hold.
      */
@@ -142,10 +134,6 @@ final class Sidecar {
             }
             if (!attributes.isRegularFile()) {
                 return foreign(path, dataSize, "not a regular file (a link, a directory or a device)");
-            }
-            if (attributes.size() > maxBytes(dataSize)) {
-                return foreign(path, dataSize, attributes.size() + " bytes, more than a sidecar of a " + dataSize
-                        + "-byte data file can have (stale, or not a sidecar)");
             }
             FileChannel channel;
             try {

@@ -126,9 +126,11 @@ final class SidecarWriter implements AutoCloseable {
             LOG.log(System.Logger.Level.WARNING, survey.sidecarProblem + "; set aside as " + aside.getFileName()
                     + " and rebuilt from the data (checksums kept for the first " + survey.vouched + " records)");
         }
-        Path temporary = Sidecar.beside(sidecar, ".tmp");
-        try (FileChannel out = storage.open(temporary, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING, LinkOption.NOFOLLOW_LINKS))) {
+        // A new name, created new: never a file (a hard link to the data, a FIFO, the user's) that happens to be there.
+        Path temporary = Sidecar.beside(sidecar, ".tmp-" + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current()
+                .nextLong() >>> 16));
+        try (FileChannel out = storage.open(temporary, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                LinkOption.NOFOLLOW_LINKS))) {
             ByteBuffer magic = ByteBuffer.allocate(Sidecar.HEADER).order(ByteOrder.LITTLE_ENDIAN).putLong(Sidecar.MAGIC).flip();
             while (magic.hasRemaining()) {
                 out.write(magic, magic.position());
@@ -139,7 +141,12 @@ final class SidecarWriter implements AutoCloseable {
             SidecarWriter writer = new SidecarWriter(temporary, out, survey.vouched, ENTRIES_PER_WRITE);
             addEntries(data, path, survey, writer);
             writer.force();
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
+            try {
+                java.nio.file.Files.deleteIfExists(temporary);
+            } catch (IOException cleanup) {
+                e.addSuppressed(cleanup);
+            }
             throw new IOException(temporary + ": rebuilding the sidecar failed: " + Reasons.of(e), e);
         }
         storage.move(temporary, sidecar);

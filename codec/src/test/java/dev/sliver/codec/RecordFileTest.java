@@ -118,7 +118,7 @@ class RecordFileTest {
         Codec.write(file, List.of(new byte[] {1}));
         Files.write(file, Records.words(8 + 8 + 4, 1, 5), java.nio.file.StandardOpenOption.APPEND);
         Files.write(file, new byte[4], java.nio.file.StandardOpenOption.APPEND);
-        Codec.write(file, List.of(new byte[] {2}));
+        Files.write(file, Records.serialize(List.of(new byte[] {2})), java.nio.file.StandardOpenOption.APPEND);
         CorruptRecordException e = assertThrows(CorruptRecordException.class, () -> RecordFile.open(file, mode, options));
         assertEquals(file + " (record 1): length of blob 0 (5) exceeds the 4 payload bytes left; lengths must sum to 4 at byte 41",
                 e.getMessage());

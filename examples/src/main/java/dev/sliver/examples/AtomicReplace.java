@@ -74,47 +74,25 @@ final class AtomicReplace implements AutoCloseable {
 
     /**
      * Forces the new contents to disk and moves them over the target, then forces the directory
-     * (so that the rename survives a power loss). The target's lock is held meanwhile: a file an
-     * appender is writing is never replaced under it. A sidecar of the old target (FORMAT.md)
+     * (so that the rename survives a power loss). The target's writer lock is held meanwhile
+     * ({@link RecordFiles#lock}): a file an appender is writing is never replaced under it. A sidecar of the old target (FORMAT.md)
      * described the old bytes, so it is removed first ({@link RecordFiles#forgetSidecar}).
      */
     void commit() throws IOException {
         try {
             channel.force(true);
             channel.close();
-            FileChannel old = lockTarget(); // held until the rename is done
+            java.io.Closeable writer = RecordFiles.lock(target); // held until the rename is done
             try {
                 RecordFiles.forgetSidecar(target);
                 Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
                 committed = true;
             } finally {
-                if (old != null) {
-                    old.close();
-                }
+                writer.close();
             }
             forceDirectory(target.toAbsolutePath().getParent());
         } catch (IOException e) {
             throw onTarget(target, e);
-        }
-    }
-
-    /** The existing target, open and locked (null if there is none): refuses a file in use by a writer. */
-    private FileChannel lockTarget() throws IOException {
-        if (!Files.isRegularFile(target)) {
-            return null;
-        }
-        FileChannel old = FileChannel.open(target, StandardOpenOption.WRITE);
-        try {
-            if (old.tryLock() == null) {
-                throw new FileSystemException(target.toString(), null, "in use by another writer (an appender or repair holds its lock)");
-            }
-            return old;
-        } catch (java.nio.channels.OverlappingFileLockException e) {
-            old.close();
-            throw new FileSystemException(target.toString(), null, "in use by another writer (an appender or repair holds its lock)");
-        } catch (IOException | RuntimeException e) {
-            old.close();
-            throw e;
         }
     }
 

@@ -25,9 +25,9 @@ public final class Tour {
         try {
             run(dir.resolve("storage.strg"));
         } finally {
-            Files.deleteIfExists(dir.resolve("storage.strg"));
-            Files.deleteIfExists(dir.resolve("log.strg"));
-            Files.deleteIfExists(dir.resolve("log.strg.idx"));
+            for (String name : new String[] {"storage.strg", "storage.strg.lock", "log.strg", "log.strg.idx", "log.strg.lock"}) {
+                Files.deleteIfExists(dir.resolve(name)); // a writer's lock file stays after it (see RecordAppender)
+            }
             Files.delete(dir);
         }
     }
