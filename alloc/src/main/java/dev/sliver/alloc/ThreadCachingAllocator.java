@@ -6,11 +6,9 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SegmentAllocator;
 import java.lang.management.ManagementFactory;
 import java.lang.ref.WeakReference;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Objects;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -82,17 +80,22 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
     private volatile boolean closed;
     private volatile ObjectName mxBeanName;
 
-    private ThreadCachingAllocator(Builder b) {
-        this.threadCacheBytes = b.threadCacheBytes;
-        this.largeThreshold = b.largeThreshold;
-        this.decayNanos = b.decay.toNanos();
-        this.name = b.name != null ? b.name : "allocator-" + INSTANCES.incrementAndGet();
-        this.large = new LargeBlocks(counters, b.maxIdleLargeBytes);
-        this.pools = new Pool[b.pools];
+    /**
+     * A new allocator; close it when done (its decay thread also ends if it becomes unreachable).
+     *
+     * @param settings the knobs, see {@link AllocatorSettings}
+     */
+    public ThreadCachingAllocator(AllocatorSettings settings) {
+        this.threadCacheBytes = settings.threadCacheBytes();
+        this.largeThreshold = settings.largeThreshold();
+        this.decayNanos = settings.decay().toNanos();
+        this.name = settings.name() != null ? settings.name() : "allocator-" + INSTANCES.incrementAndGet();
+        this.large = new LargeBlocks(counters, settings.maxIdleLargeBytes());
+        this.pools = new Pool[settings.pools()];
         for (int i = 0; i < pools.length; i++) {
             pools[i] = new Pool(pageMap, counters);
         }
-        this.stripes = new ThreadCache[Integer.highestOneBit(b.stripes - 1) << 1];
+        this.stripes = new ThreadCache[Integer.highestOneBit(settings.stripes() - 1) << 1];
         for (int i = 0; i < stripes.length; i++) {
             stripes[i] = new ThreadCache(null, pools[i % pools.length], central, pageMap, threadCacheBytes);
         }
@@ -101,9 +104,14 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
         decayThread.start();
     }
 
-    /** A builder with the defaults. */
-    public static Builder builder() {
-        return new Builder();
+    /**
+     * A builder of {@link AllocatorSettings}, starting from the defaults, whose
+     * {@link AllocatorSettings.Builder#build()} makes the allocator.
+     *
+     * @return a new builder
+     */
+    public static AllocatorSettings.Builder builder() {
+        return new AllocatorSettings.Builder();
     }
 
     /** The process-wide allocator: default settings, never closed, visible in JMX as {@code name=shared}. */
@@ -609,84 +617,5 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
     @Override
     public String toString() {
         return "ThreadCachingAllocator[" + name + (closed ? ", closed" : "") + "]";
-    }
-
-    /** The knobs, with their defaults. */
-    public static final class Builder {
-        private int pools = 2 * Runtime.getRuntime().availableProcessors();
-        private int stripes = 2 * Runtime.getRuntime().availableProcessors();
-        private long threadCacheBytes = 2L << 20;
-        private long largeThreshold = SizeClasses.MAX_SMALL;
-        private Duration decay = Duration.ofSeconds(10);
-        private long maxIdleLargeBytes = 2L << 30;
-        private String name;
-
-        private Builder() {
-        }
-
-        /** Independently locked pools of chunks (default 2 x cores). */
-        public Builder pools(int count) {
-            if (count < 1) {
-                throw new IllegalArgumentException("pools must be at least 1, got " + count);
-            }
-            this.pools = count;
-            return this;
-        }
-
-        /** Caches shared by virtual threads (default 2 x cores, rounded up to a power of two). */
-        public Builder stripes(int count) {
-            if (count < 1) {
-                throw new IllegalArgumentException("stripes must be at least 1, got " + count);
-            }
-            this.stripes = count;
-            return this;
-        }
-
-        /** Byte budget of each thread cache (default 2 MiB). */
-        public Builder threadCacheBytes(long bytes) {
-            if (bytes < 0) {
-                throw new IllegalArgumentException("negative thread cache budget: " + bytes);
-            }
-            this.threadCacheBytes = bytes;
-            return this;
-        }
-
-        /** Requests above this many bytes get their own mapping (default and maximum 256 KiB). */
-        public Builder largeThreshold(long bytes) {
-            if (bytes < 0 || bytes > SizeClasses.MAX_SMALL) {
-                throw new IllegalArgumentException("large threshold must be in [0, " + SizeClasses.MAX_SMALL + "], got " + bytes);
-            }
-            this.largeThreshold = bytes;
-            return this;
-        }
-
-        /** How long unused chunks and idle large blocks are kept before they go back to the OS (default 10 s). */
-        public Builder decay(Duration period) {
-            if (period.isNegative()) {
-                throw new IllegalArgumentException("negative decay: " + period);
-            }
-            this.decay = period;
-            return this;
-        }
-
-        /** Cap on bytes of freed large blocks kept for reuse (default 2 GiB). */
-        public Builder maxIdleLargeBytes(long bytes) {
-            if (bytes < 0) {
-                throw new IllegalArgumentException("negative cap: " + bytes);
-            }
-            this.maxIdleLargeBytes = bytes;
-            return this;
-        }
-
-        /** A name for the decay thread, JMX and messages. */
-        public Builder name(String allocatorName) {
-            this.name = Objects.requireNonNull(allocatorName, "name");
-            return this;
-        }
-
-        /** A new allocator; close it when done (its decay thread also ends if it becomes unreachable). */
-        public ThreadCachingAllocator build() {
-            return new ThreadCachingAllocator(this);
-        }
     }
 }
