@@ -5,13 +5,11 @@ import dev.sliver.core.MemoryAllocator;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SegmentAllocator;
 import java.lang.management.ManagementFactory;
-import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 import javax.management.ObjectName;
 
 /**
@@ -99,9 +97,7 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
         for (int i = 0; i < stripes.length; i++) {
             stripes[i] = new ThreadCache(null, pools[i % pools.length], central, pageMap, threadCacheBytes);
         }
-        this.decayThread = Thread.ofPlatform().daemon().name("sliver-decay-" + name)
-                .unstarted(new Decay(this, Math.clamp(decayNanos / 4, 10_000_000L, 1_000_000_000L)));
-        decayThread.start();
+        this.decayThread = DecayThread.start(this, name, decayNanos);
     }
 
     /**
@@ -471,33 +467,6 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
         large.releaseIdle(now, decayNanos);
     }
 
-    /** The decay thread; it holds the allocator weakly so that an unclosed allocator can be collected. */
-    private static final class Decay implements Runnable {
-        private final WeakReference<ThreadCachingAllocator> allocator;
-        private final long tickNanos;
-
-        Decay(ThreadCachingAllocator allocator, long tickNanos) {
-            this.allocator = new WeakReference<>(allocator);
-            this.tickNanos = tickNanos;
-        }
-
-        @Override
-        public void run() {
-            while (!Thread.currentThread().isInterrupted()) {
-                LockSupport.parkNanos(tickNanos);
-                ThreadCachingAllocator a = allocator.get();
-                if (a == null || a.closed) {
-                    return;
-                }
-                try {
-                    a.decayAt(System.nanoTime());
-                } catch (RuntimeException | Error e) {
-                    System.getLogger("dev.sliver.alloc").log(System.Logger.Level.ERROR, "decay failed", e);
-                }
-            }
-        }
-    }
-
     // ---------------------------------------------------------------- statistics
 
     /** A snapshot of the allocator's counters and memory. */
@@ -608,6 +577,11 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
             pool.unmapAll();
         }
         large.unmapAll();
+    }
+
+    /** Whether {@link #close()} ran (or is running). */
+    boolean isClosed() {
+        return closed;
     }
 
     private IllegalStateException closedException() {
