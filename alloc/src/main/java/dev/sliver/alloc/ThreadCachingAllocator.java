@@ -4,7 +4,6 @@ import dev.sliver.core.MemoryAllocator;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SegmentAllocator;
-import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -501,50 +500,18 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
                 counters.returnedBytes(), large.liveCount(), registered.get());
     }
 
-    /** Registers the JMX view as {@code dev.sliver:type=ThreadCachingAllocator,name=<name>}; unregistered on close. */
+    /**
+     * Registers the JMX view, {@link ThreadCachingAllocatorMXBean}, in the platform MBean server as
+     * {@code dev.sliver:type=ThreadCachingAllocator,name=<beanName>}; it is unregistered on close.
+     *
+     * @param beanName the {@code name} key of the object name (quoted as needed)
+     * @return the name registered
+     * @throws IllegalStateException if the MBean server refuses it (a bean of that name exists, say)
+     */
     public ObjectName registerMXBean(String beanName) {
-        try {
-            ObjectName objectName = new ObjectName("dev.sliver:type=ThreadCachingAllocator,name=" + ObjectName.quote(beanName));
-            ManagementFactory.getPlatformMBeanServer().registerMBean(new Jmx(this), objectName);
-            mxBeanName = objectName;
-            return objectName;
-        } catch (javax.management.JMException e) {
-            throw new IllegalStateException("cannot register the allocator's MXBean as " + beanName, e);
-        }
-    }
-
-    private record Jmx(ThreadCachingAllocator allocator) implements ThreadCachingAllocatorMXBean {
-        public long getBytesInUse() {
-            return allocator.stats().bytesInUse();
-        }
-
-        public long getBytesCached() {
-            return allocator.stats().bytesCached();
-        }
-
-        public long getBytesMapped() {
-            return allocator.stats().bytesMapped();
-        }
-
-        public long getBytesReturned() {
-            return allocator.stats().bytesReturned();
-        }
-
-        public long getAllocations() {
-            return allocator.stats().allocations();
-        }
-
-        public long getFrees() {
-            return allocator.stats().frees();
-        }
-
-        public double getThreadCacheHitRate() {
-            return allocator.stats().threadCacheHitRate();
-        }
-
-        public int getThreadCaches() {
-            return allocator.stats().threadCaches();
-        }
+        ObjectName objectName = AllocatorJmx.register(this, beanName);
+        mxBeanName = objectName;
+        return objectName;
     }
 
     // ---------------------------------------------------------------- lifecycle
@@ -567,11 +534,7 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
         decayThread.interrupt();
         ObjectName bean = mxBeanName;
         if (bean != null) {
-            try {
-                ManagementFactory.getPlatformMBeanServer().unregisterMBean(bean);
-            } catch (javax.management.JMException ignored) {
-                // already gone
-            }
+            AllocatorJmx.unregister(bean);
         }
         for (Pool pool : pools) {
             pool.unmapAll();
