@@ -31,7 +31,7 @@ final class DecayThread implements Runnable {
         while (!Thread.currentThread().isInterrupted()) {
             LockSupport.parkNanos(tickNanos);
             ThreadCachingAllocator a = allocator.get();
-            if (a == null || a.isClosed()) {
+            if (a == null || a.closed) {
                 return;
             }
             try {

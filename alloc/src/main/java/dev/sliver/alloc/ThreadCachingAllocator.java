@@ -74,7 +74,8 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
     private final long decayNanos;
     private final String name;
     private final Thread decayThread;
-    private volatile boolean closed;
+    /** Set by {@link #close()}; read directly (no accessor) by the fast paths, here and in {@link LocalHandle}. */
+    volatile boolean closed;
     private volatile ObjectName mxBeanName;
 
     /**
@@ -151,7 +152,7 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
     }
 
     /** Whether a thread cache can serve the request as it is: 0..largeThreshold bytes, a power-of-two alignment of at most 16. */
-    private boolean isCacheable(long byteSize, long alignment) {
+    boolean isCacheable(long byteSize, long alignment) {
         return Long.compareUnsigned(byteSize, largeThreshold) <= 0
                 && Long.compareUnsigned(alignment - 1, MIN_ALIGNMENT - 1) <= 0 && (alignment & (alignment - 1)) == 0;
     }
@@ -240,54 +241,13 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
      * on any other thread, or on a virtual thread, each call simply takes the allocator's own
      * path, so the handle is never wrong, only not faster there. Blocks move freely between the
      * handle and the allocator: either may free what the other handed out.
+     *
+     * @return a handle bound to the calling thread
+     * @throws IllegalStateException if the allocator is closed and the thread has no cache yet
      */
-    public Local local() {
+    public LocalHandle local() {
         Thread thread = Thread.currentThread();
-        return new Local(this, thread.isVirtual() ? null : cache());
-    }
-
-    /** See {@link #local()}. Thread-safe; fast on the thread that made it. */
-    public static final class Local implements MemoryAllocator {
-        private final ThreadCachingAllocator allocator;
-        /** The maker's cache, or null when made on a virtual thread. */
-        private final ThreadCache cache;
-        private final Thread owner;
-
-        private Local(ThreadCachingAllocator allocator, ThreadCache cache) {
-            this.allocator = allocator;
-            this.cache = cache;
-            this.owner = cache == null ? null : cache.owner;
-        }
-
-        /** As {@link ThreadCachingAllocator#allocate(long, long)}. */
-        @Override
-        public MemorySegment allocate(long byteSize, long alignment) {
-            // As the allocator's fast path, with the cache already in hand: the owner test is
-            // what confines the plain arrays of the cache to their thread.
-            if (Thread.currentThread() != owner || !allocator.isCacheable(byteSize, alignment) || allocator.closed) {
-                return allocator.allocate(byteSize, alignment);
-            }
-            return cache.allocate(SizeClasses.classOf(byteSize), byteSize);
-        }
-
-        /** As {@link ThreadCachingAllocator#allocate(long)}. */
-        @Override
-        public MemorySegment allocate(long byteSize) {
-            return allocate(byteSize, 1);
-        }
-
-        /** As {@link ThreadCachingAllocator#free}. */
-        @Override
-        public void free(MemorySegment segment) {
-            if (Thread.currentThread() != owner || allocator.closed || !cache.free(segment)) {
-                allocator.free(segment);
-            }
-        }
-
-        @Override
-        public String toString() {
-            return "ThreadCachingAllocator.Local[" + allocator.name + ", " + (owner == null ? "no thread" : owner.getName()) + "]";
-        }
+        return new LocalHandle(this, thread.isVirtual() ? null : cache());
     }
 
     /** Allocates {@code byteSize} bytes aligned to 1 (in practice 16), not zeroed. */
@@ -542,9 +502,9 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
         large.unmapAll();
     }
 
-    /** Whether {@link #close()} ran (or is running). */
-    boolean isClosed() {
-        return closed;
+    /** This allocator's name, as set or made up ({@code allocator-N}). */
+    String name() {
+        return name;
     }
 
     private IllegalStateException closedException() {

@@ -21,7 +21,7 @@ class LocalHandleTest {
 
     @Test
     void blocksMoveFreelyBetweenTheHandleAndTheAllocator() {
-        ThreadCachingAllocator.Local local = allocator.local();
+        LocalHandle local = allocator.local();
         MemorySegment a = local.allocate(100);
         MemorySegment b = allocator.allocate(100);
         assertEquals(100, a.byteSize());
@@ -38,7 +38,7 @@ class LocalHandleTest {
 
     @Test
     void misuseThroughTheHandleThrowsAsItDoesThroughTheAllocator() {
-        ThreadCachingAllocator.Local local = allocator.local();
+        LocalHandle local = allocator.local();
         MemorySegment a = local.allocate(64);
         assertThrows(IllegalArgumentException.class, () -> local.free(a.asSlice(16)));
         assertThrows(IllegalArgumentException.class, () -> local.free(MemorySegment.ofArray(new byte[64])));
@@ -55,14 +55,14 @@ class LocalHandleTest {
 
     @Test
     void onAnotherThreadTheHandleTakesTheAllocatorsPath() throws Exception {
-        ThreadCachingAllocator.Local local = allocator.local();
+        LocalHandle local = allocator.local();
         MemorySegment mine = local.allocate(200);
         MemorySegment theirs = CompletableFuture.supplyAsync(() -> {
             local.free(mine); // another thread's free through the handle: fine
             return local.allocate(300);
         }).get(30, TimeUnit.SECONDS);
         Thread.ofVirtual().start(() -> local.free(theirs)).join();
-        ThreadCachingAllocator.Local[] fromVirtual = new ThreadCachingAllocator.Local[1];
+        LocalHandle[] fromVirtual = new LocalHandle[1];
         Thread.ofVirtual().start(() -> {
             fromVirtual[0] = allocator.local();
             fromVirtual[0].free(fromVirtual[0].allocate(64));
@@ -73,7 +73,7 @@ class LocalHandleTest {
 
     @Test
     void aHandleOutlivesItsThread() throws Exception {
-        ThreadCachingAllocator.Local[] handle = new ThreadCachingAllocator.Local[1];
+        LocalHandle[] handle = new LocalHandle[1];
         MemorySegment[] block = new MemorySegment[1];
         Thread maker = Thread.ofPlatform().start(() -> {
             handle[0] = allocator.local();
@@ -88,7 +88,7 @@ class LocalHandleTest {
 
     @Test
     void aClosedAllocatorRefusesTheHandleToo() {
-        ThreadCachingAllocator.Local local = allocator.local();
+        LocalHandle local = allocator.local();
         MemorySegment a = local.allocate(64);
         allocator.close();
         assertThrows(IllegalStateException.class, () -> local.allocate(64));
