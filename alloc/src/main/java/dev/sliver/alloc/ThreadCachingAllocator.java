@@ -51,7 +51,7 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
     private final Pool[] pools;
     private final AtomicInteger nextPool = new AtomicInteger();
     private final LargeBlocks large;
-    private final ThreadCache[] stripes;
+    private final Stripes stripes;
     /**
      * Finding the current thread's cache is on every allocation and free. {@code ThreadLocal.get}
      * measured about 5 ns per call on the allocation path, so the first place to look is a
@@ -93,10 +93,7 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
         for (int i = 0; i < pools.length; i++) {
             pools[i] = new Pool(pageMap, counters);
         }
-        this.stripes = new ThreadCache[Integer.highestOneBit(settings.stripes() - 1) << 1];
-        for (int i = 0; i < stripes.length; i++) {
-            stripes[i] = new ThreadCache(null, pools[i % pools.length], central, pageMap, threadCacheBytes);
-        }
+        this.stripes = new Stripes(settings.stripes(), pools, central, pageMap, counters, threadCacheBytes);
         this.decayThread = DecayThread.start(this, name, decayNanos);
     }
 
@@ -168,45 +165,7 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
             return large.allocate(byteSize, alignment);
         }
         int cls = SizeClasses.classOf(size);
-        return thread.isVirtual() ? allocateShared(cls, byteSize, thread) : cache().allocate(cls, byteSize);
-    }
-
-    /**
-     * A virtual thread's allocation. Stripes are never waited for: a busy stripe is skipped, a
-     * stripe is held only to move array entries, and a miss refills after letting go of it. So a
-     * virtual thread that parks (on a pool lock, say) never holds anything another one spins on.
-     */
-    private MemorySegment allocateShared(int cls, long size, Thread thread) {
-        ThreadCache stripe = tryLockStripe(thread);
-        if (stripe != null) {
-            try {
-                MemorySegment block = stripe.allocateCached(cls, size);
-                if (block != null) {
-                    return block;
-                }
-            } finally {
-                stripe.unlock();
-            }
-        }
-        long[] batch = new long[central.batchSize(cls)];
-        int n = central.refill(cls, batch, pools[(int) (thread.threadId() % pools.length)]);
-        MemorySegment block = pageMap.get(batch[n - 1]).handOut(batch[n - 1], size);
-        int left = n - 1;
-        stripe = tryLockStripe(thread);
-        if (stripe != null) {
-            try {
-                stripe.countRefill(cls);
-                left -= stripe.deposit(cls, batch, left);
-            } finally {
-                stripe.unlock();
-            }
-        } else {
-            counters.sharedAllocation(cls);
-        }
-        if (left > 0) {
-            central.flush(cls, batch, 0, left);
-        }
-        return block;
+        return thread.isVirtual() ? stripes.allocate(cls, byteSize, thread) : cache().allocate(cls, byteSize);
     }
 
     private RuntimeException badRequest(long byteSize, long alignment) {
@@ -293,47 +252,10 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
             }
         } else if (thread.isVirtual()) {
             span.free(segment);
-            freeVirtual(thread, span.sizeClass, segment.address());
+            stripes.free(thread, span.sizeClass, segment.address());
         } else {
             cache().free(segment); // the direct table missed: finds or creates the cache, then the fast path
         }
-    }
-
-    /** A virtual thread's free: into a stripe if one is free and has room, else straight back. */
-    private void freeVirtual(Thread thread, int cls, long address) {
-        ThreadCache stripe = tryLockStripe(thread);
-        if (stripe != null) {
-            long[] spill;
-            try {
-                spill = stripe.freeCached(cls, address);
-            } finally {
-                stripe.unlock();
-            }
-            if (spill != null) {
-                if (spill.length > 0) {
-                    central.flush(cls, spill, 0, spill.length); // after unlock: it may lock a pool
-                }
-                return;
-            }
-        }
-        counters.sharedFree(cls);
-        central.flush(cls, new long[] {address}, 0, 1);
-    }
-
-    /**
-     * One pass over the stripes shared by virtual threads, starting at the thread's own; null if
-     * all are busy. Never waits: a holder may be a virtual thread that is not running.
-     */
-    private ThreadCache tryLockStripe(Thread thread) {
-        int mask = stripes.length - 1;
-        int start = (int) thread.threadId();
-        for (int i = 0; i <= mask; i++) {
-            ThreadCache stripe = stripes[(start + i) & mask];
-            if (stripe.tryLock()) {
-                return stripe;
-            }
-        }
-        return null;
     }
 
     private ThreadCache cache() {
@@ -441,10 +363,7 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
             cache.addCountsTo(allocations, frees, refills, flushes);
             cached += cache.cachedBytes();
         }
-        for (ThreadCache stripe : stripes) {
-            stripe.addCountsTo(allocations, frees, refills, flushes);
-            cached += stripe.cachedBytes();
-        }
+        cached += stripes.addCountsTo(allocations, frees, refills, flushes);
         for (Pool pool : pools) {
             cached += pool.spanFreeBytes();
         }
