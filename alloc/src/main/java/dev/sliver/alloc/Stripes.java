@@ -63,15 +63,16 @@ final class Stripes {
                 stripe.unlock();
             }
         }
+        // A miss: refill with no stripe held (the refill may lock a pool), hand out one block of
+        // the batch, and cache the rest in whichever stripe is free now, if any.
         long[] batch = new long[central.batchSize(cls)];
         int n = central.refill(cls, batch, pools[(int) (thread.threadId() % pools.length)]);
-        MemorySegment block = pageMap.get(batch[n - 1]).handOut(batch[n - 1], size);
+        MemorySegment block = pageMap.handOut(batch[n - 1], size);
         int left = n - 1;
         stripe = tryLock(thread);
         if (stripe != null) {
             try {
-                stripe.countRefill(cls);
-                left -= stripe.deposit(cls, batch, left);
+                left -= stripe.depositRefill(cls, batch, left, 1);
             } finally {
                 stripe.unlock();
             }

@@ -83,8 +83,7 @@ final class ThreadCache {
     private MemorySegment pop(int cls, int n, long size) {
         counts[cls] = --n;
         bytes -= SizeClasses.size(cls);
-        long address = blocks[cls * SLOTS + n];
-        return pageMap.get(address).handOut(address, size);
+        return pageMap.handOut(blocks[cls * SLOTS + n], size);
     }
 
     /** Pushes a block of class {@code cls} onto a stack with room for it. */
@@ -97,8 +96,7 @@ final class ThreadCache {
     }
 
     private int refill(int cls) {
-        events[4 * cls + 2]++;
-        return deposit(cls, scratch, central.refill(cls, scratch, pool));
+        return depositRefill(cls, scratch, central.refill(cls, scratch, pool), 0);
     }
 
     /**
@@ -136,12 +134,6 @@ final class ThreadCache {
         return n == 0 ? null : pop(cls, n, size);
     }
 
-    /** Counts a refill the caller made itself, whose first block it handed out (see {@link #deposit}). */
-    void countRefill(int cls) {
-        events[4 * cls]++;
-        events[4 * cls + 2]++;
-    }
-
     /** {@link #freeCached} took the block and spilled nothing. */
     static final long[] NO_SPILL = new long[0];
 
@@ -167,10 +159,18 @@ final class ThreadCache {
     }
 
     /**
-     * Caches up to the class's room of the {@code n} blocks at {@code src[0..n)}, from the end;
-     * returns how many were taken (the rest stay at {@code src[0..n - taken)}).
+     * Caches a refill: one batch from the central cache, of which the caller already handed out
+     * {@code handedOut} blocks itself (a stripe's miss hands out one before it holds a stripe) and
+     * left the other {@code n} at {@code src[0..n)}. Caches what fits, from the end; returns how
+     * many were taken (the rest stay at {@code src[0..n - taken)}, for the caller to flush).
      */
-    int deposit(int cls, long[] src, int n) {
+    int depositRefill(int cls, long[] src, int n, int handedOut) {
+        events[4 * cls] += handedOut;
+        events[4 * cls + 2]++;
+        return deposit(cls, src, n);
+    }
+
+    private int deposit(int cls, long[] src, int n) {
         int have = counts[cls];
         int take = Math.min(n, capacity[cls] - have);
         for (int i = 0; i < take; i++) {
