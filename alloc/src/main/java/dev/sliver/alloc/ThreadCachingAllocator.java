@@ -5,9 +5,7 @@ import dev.sliver.core.MemoryAllocator;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SegmentAllocator;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.management.ObjectName;
 
@@ -49,27 +47,18 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
     private final AllocatorCounters counters = new AllocatorCounters();
     private final CentralCache central = new CentralCache(pageMap);
     private final Pool[] pools;
-    private final AtomicInteger nextPool = new AtomicInteger();
     private final LargeBlocks large;
     private final Stripes stripes;
+    private final ThreadCaches caches;
     /**
      * Finding the current thread's cache is on every allocation and free. {@code ThreadLocal.get}
      * measured about 5 ns per call on the allocation path, so the first place to look is a
      * direct-mapped table indexed by thread id: two loads and a compare. The entry's owner is a
      * final field, so a racy read of the table is safe: a thread uses an entry only if it owns
      * it. Two live threads whose ids collide fall back to the ThreadLocal for the second one.
+     * This is {@link ThreadCaches#direct}, held here too so the fast path loads it in one step.
      */
-    private static final int DIRECT_SLOTS = 1024;
-    private final ThreadCache[] direct = new ThreadCache[DIRECT_SLOTS];
-    /** Each thread's caches, for every allocator: the fallback when the direct table misses. */
-    private static final ThreadLocal<ThreadState> THREAD_STATE = ThreadLocal.withInitial(ThreadState::new);
-    /** Identifies this allocator in thread states; not referenced by caches, so a dropped allocator can be collected. */
-    private final Object token = new Object();
-    private final ConcurrentLinkedQueue<ThreadCache> registry = new ConcurrentLinkedQueue<>();
-    private final AtomicInteger registered = new AtomicInteger();
-    private final AtomicInteger registeredSinceReap = new AtomicInteger();
-    private final Object reapLock = new Object();
-    private final long threadCacheBytes;
+    private final ThreadCache[] direct;
     private final long largeThreshold;
     private final long decayNanos;
     private final String name;
@@ -84,7 +73,6 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
      * @param settings the knobs, see {@link AllocatorSettings}
      */
     public ThreadCachingAllocator(AllocatorSettings settings) {
-        this.threadCacheBytes = settings.threadCacheBytes();
         this.largeThreshold = settings.largeThreshold();
         this.decayNanos = settings.decay().toNanos();
         this.name = settings.name() != null ? settings.name() : "allocator-" + INSTANCES.incrementAndGet();
@@ -93,7 +81,9 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
         for (int i = 0; i < pools.length; i++) {
             pools[i] = new Pool(pageMap, counters);
         }
-        this.stripes = new Stripes(settings.stripes(), pools, central, pageMap, counters, threadCacheBytes);
+        this.caches = new ThreadCaches(pools, central, pageMap, counters, settings.threadCacheBytes(), name);
+        this.direct = caches.direct;
+        this.stripes = new Stripes(settings.stripes(), pools, central, pageMap, counters, settings.threadCacheBytes());
         this.decayThread = DecayThread.start(this, name, decayNanos);
     }
 
@@ -141,7 +131,7 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
         // block's handedOut slot is a plain store that a free on another thread sees through the
         // hand-off that gave it the segment (Span explains why that suffices).
         Thread thread = Thread.currentThread();
-        ThreadCache cache = direct[(int) thread.threadId() & (DIRECT_SLOTS - 1)];
+        ThreadCache cache = direct[(int) thread.threadId() & (ThreadCaches.DIRECT_SLOTS - 1)];
         if (!isCacheable(byteSize, alignment) || cache == null || cache.owner != thread || closed) {
             return allocateSlow(byteSize, alignment, thread);
         }
@@ -232,7 +222,7 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
         // validates it with one CAS on the block's slot and pushes it). Ordering: the CAS is the
         // only shared write, and it is what makes two racing frees of one block fail but once.
         Thread thread = Thread.currentThread();
-        ThreadCache cache = direct[(int) thread.threadId() & (DIRECT_SLOTS - 1)];
+        ThreadCache cache = direct[(int) thread.threadId() & (ThreadCaches.DIRECT_SLOTS - 1)];
         if (cache == null || cache.owner != thread || closed || !cache.free(segment)) {
             freeSlow(segment, thread);
         }
@@ -259,78 +249,12 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
     }
 
     private ThreadCache cache() {
-        Thread thread = Thread.currentThread();
-        ThreadCache cache = direct[(int) thread.threadId() & (DIRECT_SLOTS - 1)];
-        return cache != null && cache.owner == thread ? cache : cacheSlow(thread);
+        return caches.current();
     }
 
-    private ThreadCache cacheSlow(Thread thread) {
-        ThreadState state = THREAD_STATE.get();
-        ThreadCache cache = state.token == token ? state.cache : state.switchTo(this);
-        int slot = (int) thread.threadId() & (DIRECT_SLOTS - 1);
-        ThreadCache occupant = direct[slot];
-        if (occupant == null || !occupant.owner.isAlive()) {
-            direct[slot] = cache;
-        }
-        return cache;
-    }
-
-    /** A thread's caches: the one used last inline, the others weakly by allocator. */
-    private static final class ThreadState {
-        Object token;
-        ThreadCache cache;
-        java.util.WeakHashMap<Object, ThreadCache> others;
-
-        ThreadCache switchTo(ThreadCachingAllocator allocator) {
-            if (others == null) {
-                others = new java.util.WeakHashMap<>();
-            }
-            if (token != null) {
-                others.put(token, cache);
-            }
-            ThreadCache next = others.remove(allocator.token);
-            if (next == null) {
-                next = allocator.newCache();
-            }
-            token = allocator.token;
-            cache = next;
-            return next;
-        }
-    }
-
-    private ThreadCache newCache() {
-        if (closed) {
-            throw closedException();
-        }
-        Pool pool = pools[Math.floorMod(nextPool.getAndIncrement(), pools.length)];
-        ThreadCache cache = new ThreadCache(Thread.currentThread(), pool, central, pageMap, threadCacheBytes);
-        registry.add(cache);
-        int live = registered.incrementAndGet();
-        // Reap when as many caches were created as were alive at the last reap: amortized O(1).
-        if (registeredSinceReap.incrementAndGet() >= Math.max(16, live / 2)) {
-            reapDeadThreads();
-        }
-        return cache;
-    }
-
-    /** Returns the caches of dead threads to the central cache. */
+    /** Returns the caches of dead threads to the central cache (see {@link ThreadCaches#reapDeadThreads}). */
     void reapDeadThreads() {
-        synchronized (reapLock) {
-            registeredSinceReap.set(0);
-            for (Iterator<ThreadCache> it = registry.iterator(); it.hasNext(); ) {
-                ThreadCache cache = it.next();
-                if (!cache.owner.isAlive()) {
-                    it.remove();
-                    int slot = (int) cache.owner.threadId() & (DIRECT_SLOTS - 1);
-                    if (direct[slot] == cache) {
-                        direct[slot] = null;
-                    }
-                    registered.decrementAndGet();
-                    cache.flushAll();
-                    counters.retire(cache);
-                }
-            }
-        }
+        caches.reapDeadThreads();
     }
 
     /**
@@ -359,10 +283,7 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
         long[] flushes = new long[classes];
         counters.addCountsTo(allocations, frees, refills, flushes);
         long cached = central.cachedBytes() + large.idleBytes();
-        for (ThreadCache cache : registry) {
-            cache.addCountsTo(allocations, frees, refills, flushes);
-            cached += cache.cachedBytes();
-        }
+        cached += caches.addCountsTo(allocations, frees, refills, flushes);
         cached += stripes.addCountsTo(allocations, frees, refills, flushes);
         for (Pool pool : pools) {
             cached += pool.spanFreeBytes();
@@ -376,7 +297,7 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
         // Live caches are read racily (allocations are derived from counts that move), so under
         // load the sum can be briefly off; it is exact at rest and never reported below zero.
         return new AllocatorStats(List.copyOf(perClass), Math.max(0, inUse), cached, counters.mappedBytes(),
-                counters.returnedBytes(), large.liveCount(), registered.get());
+                counters.returnedBytes(), large.liveCount(), caches.live());
     }
 
     /**
@@ -404,12 +325,10 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
         if (this == Shared.INSTANCE) {
             throw new UnsupportedOperationException("the shared allocator cannot be closed");
         }
-        synchronized (reapLock) {
-            if (closed) {
-                return;
-            }
-            closed = true;
+        if (!caches.close()) {
+            return;
         }
+        closed = true;
         decayThread.interrupt();
         ObjectName bean = mxBeanName;
         if (bean != null) {
@@ -427,7 +346,12 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
     }
 
     private IllegalStateException closedException() {
-        return new IllegalStateException("allocator " + name + " is closed");
+        return closedError(name);
+    }
+
+    /** The error of any call on a closed allocator, named {@code allocatorName}. */
+    static IllegalStateException closedError(String allocatorName) {
+        return new IllegalStateException("allocator " + allocatorName + " is closed");
     }
 
     @Override
