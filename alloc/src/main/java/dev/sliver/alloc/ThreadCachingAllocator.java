@@ -4,8 +4,6 @@ import dev.sliver.core.MemoryAllocator;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SegmentAllocator;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.management.ObjectName;
 
@@ -274,30 +272,14 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
 
     // ---------------------------------------------------------------- statistics
 
-    /** A snapshot of the allocator's counters and memory. */
+    /**
+     * A snapshot of the allocator's counters and memory. Live threads' counts are read without
+     * stopping them: under load the snapshot is approximate, at rest it is exact.
+     *
+     * @return the snapshot
+     */
     public AllocatorStats stats() {
-        int classes = SizeClasses.count();
-        long[] allocations = new long[classes];
-        long[] frees = new long[classes];
-        long[] refills = new long[classes];
-        long[] flushes = new long[classes];
-        counters.addCountsTo(allocations, frees, refills, flushes);
-        long cached = central.cachedBytes() + large.idleBytes();
-        cached += caches.addCountsTo(allocations, frees, refills, flushes);
-        cached += stripes.addCountsTo(allocations, frees, refills, flushes);
-        for (Pool pool : pools) {
-            cached += pool.spanFreeBytes();
-        }
-        List<ClassStats> perClass = new ArrayList<>(classes);
-        long inUse = large.liveBytes();
-        for (int c = 0; c < classes; c++) {
-            perClass.add(new ClassStats(SizeClasses.size(c), allocations[c], frees[c], refills[c], flushes[c]));
-            inUse += (allocations[c] - frees[c]) * SizeClasses.size(c);
-        }
-        // Live caches are read racily (allocations are derived from counts that move), so under
-        // load the sum can be briefly off; it is exact at rest and never reported below zero.
-        return new AllocatorStats(List.copyOf(perClass), Math.max(0, inUse), cached, counters.mappedBytes(),
-                counters.returnedBytes(), large.liveCount(), caches.live());
+        return AllocatorStats.collect(counters, central, pools, large, caches, stripes);
     }
 
     /**
