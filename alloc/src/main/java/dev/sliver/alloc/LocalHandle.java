@@ -35,8 +35,10 @@ public final class LocalHandle implements MemoryAllocator {
      */
     @Override
     public MemorySegment allocate(long byteSize, long alignment) {
-        // As the allocator's fast path, with the cache already in hand: the owner test is
-        // what confines the plain arrays of the cache to their thread.
+        // The allocator's fast path with the cache already in hand: points 2 to 4 beside
+        // ThreadCachingAllocator.allocate hold as they are, and the owner test stands for point
+        // 1: owner is final, and only the cache's owner passes it, so the cache's plain arrays
+        // stay confined to their thread.
         if (Thread.currentThread() != owner || !allocator.isCacheable(byteSize, alignment) || allocator.closed) {
             return allocator.allocate(byteSize, alignment);
         }
@@ -65,6 +67,7 @@ public final class LocalHandle implements MemoryAllocator {
      */
     @Override
     public void free(MemorySegment segment) {
+        // As ThreadCachingAllocator.free, with the owner test standing for the table lookup.
         if (Thread.currentThread() != owner || allocator.closed || !cache.free(segment)) {
             allocator.free(segment);
         }

@@ -11,14 +11,8 @@ import javax.management.ObjectName;
  * A thread-caching off-heap allocator in the tradition of tcmalloc, jemalloc and mimalloc, on
  * {@code java.lang.foreign} alone.
  *
- * <p><b>Layers.</b> A request up to the large threshold (256 KiB by default) is rounded to one of
- * about 50 size classes (at most 20% waste above 64 bytes). Each platform thread has a cache of
- * free blocks per class: allocation and free are a pop and a push on a plain {@code long[]},
- * plus, at free, one CAS on the block's slot of its span (which catches double and stale frees,
- * see {@code Span}). Caches refill from and flush to
- * a central cache of lock-free, ABA-safe stacks of whole batches; only when those run dry or
- * overflow does a thread lock one of several pools, which carve 4 MiB chunks into spans.
- * Larger requests get a mapping of their own, kept for reuse for the decay period after free.
+ * <p>Requests up to 256 KiB (by default) come from per-thread caches of ~50 size classes, larger
+ * ones from mappings of their own; the package description gives the layers and the files.
  *
  * <p><b>Threads.</b> Every method is thread-safe, and a block may be freed on any thread: it goes
  * into the freeing thread's cache. Virtual threads do not get caches of their own; they share a
@@ -48,14 +42,7 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
     private final LargeBlocks large;
     private final Stripes stripes;
     private final ThreadCaches caches;
-    /**
-     * Finding the current thread's cache is on every allocation and free. {@code ThreadLocal.get}
-     * measured about 5 ns per call on the allocation path, so the first place to look is a
-     * direct-mapped table indexed by thread id: two loads and a compare. The entry's owner is a
-     * final field, so a racy read of the table is safe: a thread uses an entry only if it owns
-     * it. Two live threads whose ids collide fall back to the ThreadLocal for the second one.
-     * This is {@link ThreadCaches#direct}, held here too so the fast path loads it in one step.
-     */
+    /** The caches by thread id, {@code ThreadCaches.direct}, held here so the fast paths load it in one step. */
     private final ThreadCache[] direct;
     private final long largeThreshold;
     private final long decayNanos;
@@ -95,7 +82,11 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
         return new AllocatorSettings.Builder();
     }
 
-    /** The process-wide allocator: default settings, never closed, visible in JMX as {@code name=shared}. */
+    /**
+     * The process-wide allocator: default settings, never closed, visible in JMX as {@code name=shared}.
+     *
+     * @return the shared allocator
+     */
     public static ThreadCachingAllocator shared() {
         return Shared.INSTANCE;
     }
@@ -112,22 +103,37 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
         }
     }
 
-    // ---------------------------------------------------------------- allocation
-
     /**
      * Allocates {@code byteSize} bytes aligned to {@code alignment}; the memory is not zeroed.
      *
+     * @param byteSize  the size in bytes, {@code >= 0}
+     * @param alignment a power of two; every block is aligned to at least 16
+     * @return a segment of exactly {@code byteSize} bytes, owned by the caller until {@link #free}
      * @throws IllegalArgumentException if the size is negative or the alignment not a power of two
      * @throws IllegalStateException    if the allocator is closed
+     * @throws OutOfMemoryError         if the OS refuses the memory, or the size exceeds any address space
      */
     @Override
     public MemorySegment allocate(long byteSize, long alignment) {
         // The fast path: a request of 0..largeThreshold bytes aligned to at most 16, on a platform
-        // thread whose cache is in the direct table. Anything else (bad arguments, virtual
+        // thread whose cache is in the table by thread id. Anything else (bad arguments, virtual
         // threads, a first call, over-alignment, large sizes, a closed allocator) leaves through
-        // one call. Ordering: the cache is confined to its owner, so its arrays are plain; the
-        // block's handedOut slot is a plain store that a free on another thread sees through the
-        // hand-off that gave it the segment (Span explains why that suffices).
+        // one call. Why it needs no synchronization but the volatile read of closed:
+        // 1. The table is read racily and may show null, a dead thread's cache or another live
+        //    thread's. A cache is used only if its owner is this thread; owner is a final field,
+        //    so a racily read cache shows its true owner (JLS 17.5), and no other thread passes
+        //    the test. (ThreadLocal.get cost about 5 ns here; this is two loads and a compare.
+        //    Of two live threads whose ids collide, the second goes to the ThreadLocal.)
+        // 2. The cache's arrays are plain: the owner made the cache and is the only thread that
+        //    touches it while it lives. (The reaper's argument for reading them after it died
+        //    is on ThreadCaches.reapDeadThreads.)
+        // 3. Handing out writes the block's slot in its span (Span.handOut) plainly: the block
+        //    came off this thread's own cache, so no other thread may write that slot now. A
+        //    free, on any thread, needs this very segment object (Span.free CASes the slot from
+        //    it), and whatever hand-off gave that thread the segment orders this write before
+        //    its CAS. A stale segment never matches: a segment object is handed out once.
+        // 4. A close() racing this call may hand out a block whose chunk it then unmaps; the
+        //    segment belongs to the chunk's closed arena and throws on access, never crashes.
         Thread thread = Thread.currentThread();
         ThreadCache cache = direct[(int) thread.threadId() & (ThreadCaches.DIRECT_SLOTS - 1)];
         if (!isCacheable(byteSize, alignment) || cache == null || cache.owner != thread || closed) {
@@ -153,7 +159,7 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
             return large.allocate(byteSize, alignment);
         }
         int cls = SizeClasses.classOf(size);
-        return thread.isVirtual() ? stripes.allocate(cls, byteSize, thread) : cache().allocate(cls, byteSize);
+        return thread.isVirtual() ? stripes.allocate(cls, byteSize, thread) : caches.current().allocate(cls, byteSize);
     }
 
     private RuntimeException badRequest(long byteSize, long alignment) {
@@ -163,7 +169,7 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
         if (alignment <= 0 || (alignment & (alignment - 1)) != 0) {
             return new IllegalArgumentException("alignment is not a power of two: " + alignment);
         }
-        return closedException();
+        return closedError(name);
     }
 
     /**
@@ -172,6 +178,8 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
      * {@code usableSize(n)} bytes takes the same block as asking for {@code n}, so a caller that
      * may grow (a buffer, say) can take the whole block up front and grow into it without a copy.
      *
+     * @param byteSize a request size, {@code >= 0}
+     * @return the bytes of the block such a request gets, at least {@code byteSize}
      * @throws IllegalArgumentException if the size is negative
      */
     public long usableSize(long byteSize) {
@@ -182,28 +190,40 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
     }
 
     /**
-     * A handle on this allocator for the calling platform thread: the same allocator, minus the
-     * lookup of the thread's cache on every call. Use it in a loop that allocates and frees on one
-     * thread (a decoder, an event loop). On its own thread it goes straight to the thread's cache;
-     * on any other thread, or on a virtual thread, each call simply takes the allocator's own
-     * path, so the handle is never wrong, only not faster there. Blocks move freely between the
-     * handle and the allocator: either may free what the other handed out.
+     * This allocator bound to the calling platform thread, minus the lookup of the thread's cache
+     * on every call: for a loop that allocates and frees on one thread (a decoder, an event loop).
+     * Never wrong on another thread, only not faster there; see {@link LocalHandle}.
      *
      * @return a handle bound to the calling thread
      * @throws IllegalStateException if the allocator is closed and the thread has no cache yet
      */
     public LocalHandle local() {
         Thread thread = Thread.currentThread();
-        return new LocalHandle(this, thread.isVirtual() ? null : cache());
+        return new LocalHandle(this, thread.isVirtual() ? null : caches.current());
     }
 
-    /** Allocates {@code byteSize} bytes aligned to 1 (in practice 16), not zeroed. */
+    /**
+     * Allocates {@code byteSize} bytes aligned to 1 (in practice 16), not zeroed.
+     *
+     * @param byteSize the size in bytes, {@code >= 0}
+     * @return a segment of exactly {@code byteSize} bytes, owned by the caller until {@link #free}
+     * @throws IllegalArgumentException if the size is negative
+     * @throws IllegalStateException    if the allocator is closed
+     */
     @Override
     public MemorySegment allocate(long byteSize) {
         return allocate(byteSize, 1);
     }
 
-    /** Like {@link #allocate(long, long)}, with every byte set to zero. */
+    /**
+     * Like {@link #allocate(long, long)}, with every byte set to zero.
+     *
+     * @param byteSize  the size in bytes, {@code >= 0}
+     * @param alignment a power of two
+     * @return a zeroed segment of exactly {@code byteSize} bytes
+     * @throws IllegalArgumentException if the size is negative or the alignment not a power of two
+     * @throws IllegalStateException    if the allocator is closed
+     */
     public MemorySegment allocateZeroed(long byteSize, long alignment) {
         return allocate(byteSize, alignment).fill((byte) 0);
     }
@@ -211,14 +231,20 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
     /**
      * Gives back a segment returned by {@link #allocate} on this allocator, from any thread.
      *
+     * @param segment the very segment {@code allocate} returned (not a slice or copy of it)
      * @throws IllegalArgumentException if the segment is not a block of this allocator, or is a slice of one
-     * @throws IllegalStateException    if the block is not allocated (a double free), or the allocator is closed
+     * @throws IllegalStateException    if the block is not allocated (a double or stale free), or the allocator is closed
      */
     @Override
     public void free(MemorySegment segment) {
-        // The fast path: a platform thread with a cache, a block of a span (ThreadCache.free
-        // validates it with one CAS on the block's slot and pushes it). Ordering: the CAS is the
-        // only shared write, and it is what makes two racing frees of one block fail but once.
+        // The fast path: a platform thread whose cache is in the table, freeing a block of a
+        // span. ThreadCache.free validates the block with one CAS on its slot (Span.free) and
+        // pushes it. The table and the cache are safe as in allocate (points 1 and 2 there). The
+        // CAS is the only shared write: it succeeds only for the very segment handed out (point
+        // 3 there orders that write before it), and of two racing frees of one segment exactly
+        // one succeeds, the other throws. After it the block is this thread's alone, so the push
+        // is plain. Anything else (a virtual thread, a first call, a large block, a foreign
+        // segment, a closed allocator) leaves through freeSlow.
         Thread thread = Thread.currentThread();
         ThreadCache cache = direct[(int) thread.threadId() & (ThreadCaches.DIRECT_SLOTS - 1)];
         if (cache == null || cache.owner != thread || closed || !cache.free(segment)) {
@@ -229,7 +255,7 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
     /** A free off the fast path: a virtual thread, a first call, a large block, a foreign segment, or a closed allocator. */
     private void freeSlow(MemorySegment segment, Thread thread) {
         if (closed) {
-            throw closedException();
+            throw closedError(name);
         }
         Span span = segment.isNative() ? pageMap.get(segment.address()) : null;
         if (span == null) {
@@ -242,12 +268,8 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
             span.free(segment);
             stripes.free(thread, span.sizeClass, segment.address());
         } else {
-            cache().free(segment); // the direct table missed: finds or creates the cache, then the fast path
+            caches.current().free(segment); // the direct table missed: finds or creates the cache, then the fast path
         }
-    }
-
-    private ThreadCache cache() {
-        return caches.current();
     }
 
     /** Returns the caches of dead threads to the central cache (see {@link ThreadCaches#reapDeadThreads}). */
@@ -269,8 +291,6 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
         }
         large.releaseIdle(now, decayNanos);
     }
-
-    // ---------------------------------------------------------------- statistics
 
     /**
      * A snapshot of the allocator's counters and memory. Live threads' counts are read without
@@ -296,11 +316,11 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
         return objectName;
     }
 
-    // ---------------------------------------------------------------- lifecycle
-
     /**
      * Unmaps all memory. Segments still held by callers become inaccessible (they throw); further
-     * allocations and frees throw. The {@link #shared()} allocator cannot be closed.
+     * allocations and frees throw. Closing again does nothing.
+     *
+     * @throws UnsupportedOperationException if this is the {@link #shared()} allocator
      */
     @Override
     public void close() {
@@ -325,10 +345,6 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
     /** This allocator's name, as set or made up ({@code allocator-N}). */
     String name() {
         return name;
-    }
-
-    private IllegalStateException closedException() {
-        return closedError(name);
     }
 
     /** The error of any call on a closed allocator, named {@code allocatorName}. */
