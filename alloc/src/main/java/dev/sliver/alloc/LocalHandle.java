@@ -16,12 +16,12 @@ public final class LocalHandle implements MemoryAllocator {
     private final ThreadCachingAllocator allocator;
     /** The maker's cache, or null when made on a virtual thread. */
     private final ThreadCache cache;
-    private final Thread owner;
+    private final Thread thread;
 
     LocalHandle(ThreadCachingAllocator allocator, ThreadCache cache) {
         this.allocator = allocator;
         this.cache = cache;
-        this.owner = cache == null ? null : cache.owner;
+        this.thread = cache == null ? null : cache.thread;
     }
 
     /**
@@ -36,10 +36,10 @@ public final class LocalHandle implements MemoryAllocator {
     @Override
     public MemorySegment allocate(long byteSize, long alignment) {
         // The allocator's fast path with the cache already in hand: points 2 to 4 beside
-        // ThreadCachingAllocator.allocate hold as they are, and the owner test stands for point
-        // 1: owner is final, and only the cache's owner passes it, so the cache's plain arrays
+        // ThreadCachingAllocator.allocate hold as they are, and the thread test stands for point
+        // 1: thread is final, and only the cache's thread passes it, so the cache's plain arrays
         // stay confined to their thread.
-        if (Thread.currentThread() != owner || !allocator.isCacheable(byteSize, alignment) || allocator.closed) {
+        if (Thread.currentThread() != thread || !allocator.isCacheable(byteSize, alignment) || allocator.closed) {
             return allocator.allocate(byteSize, alignment);
         }
         return cache.allocate(SizeClasses.classOf(byteSize), byteSize);
@@ -67,14 +67,14 @@ public final class LocalHandle implements MemoryAllocator {
      */
     @Override
     public void free(MemorySegment segment) {
-        // As ThreadCachingAllocator.free, with the owner test standing for the table lookup.
-        if (Thread.currentThread() != owner || allocator.closed || !cache.free(segment)) {
+        // As ThreadCachingAllocator.free, with the thread test standing for the table lookup.
+        if (Thread.currentThread() != thread || allocator.closed || !cache.free(segment)) {
             allocator.free(segment);
         }
     }
 
     @Override
     public String toString() {
-        return "LocalHandle[" + allocator.name() + ", " + (owner == null ? "no thread" : owner.getName()) + "]";
+        return "LocalHandle[" + allocator.name() + ", " + (thread == null ? "no thread" : thread.getName()) + "]";
     }
 }

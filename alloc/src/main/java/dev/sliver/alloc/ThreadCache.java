@@ -14,8 +14,8 @@ import java.lang.invoke.VarHandle;
  * refilled with one batch from the central cache; a full one (twice the batch size) flushes its
  * oldest batch there; when the cache holds more than its byte budget (2 MiB by default, the
  * design note's cap) every class gives back half. A cache is used by one thread at a time: its
- * owner, or whoever holds its {@link #tryLock} when it is a stripe shared by virtual threads, or
- * the reaper once the owner is dead.
+ * {@link #thread}, or whoever holds its {@link #tryLock} when it is a stripe shared by virtual
+ * threads, or the reaper once its thread is dead.
  *
  * <p>Counters: frees are counted as they come, allocations are not: they are derived (every block
  * a cache holds came in by a refill or a free, and leaves by an allocation or a flush), see
@@ -34,8 +34,8 @@ final class ThreadCache {
         }
     }
 
-    /** The owning platform thread, or null for a stripe. */
-    final Thread owner;
+    /** The platform thread this cache belongs to, or null for a stripe. */
+    final Thread thread;
     private final Pool pool;
     private final CentralCache central;
     private final PageMap pageMap;
@@ -53,8 +53,8 @@ final class ThreadCache {
     @SuppressWarnings("unused") // accessed through BUSY
     private volatile int busy;
 
-    ThreadCache(Thread owner, Pool pool, CentralCache central, PageMap pageMap, long maxBytes) {
-        this.owner = owner;
+    ThreadCache(Thread thread, Pool pool, CentralCache central, PageMap pageMap, long maxBytes) {
+        this.thread = thread;
         this.pool = pool;
         this.central = central;
         this.pageMap = pageMap;

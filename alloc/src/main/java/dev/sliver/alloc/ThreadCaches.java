@@ -66,7 +66,7 @@ final class ThreadCaches {
     ThreadCache current() {
         Thread thread = Thread.currentThread();
         ThreadCache cache = direct[(int) thread.threadId() & (DIRECT_SLOTS - 1)];
-        return cache != null && cache.owner == thread ? cache : cacheSlow(thread);
+        return cache != null && cache.thread == thread ? cache : cacheSlow(thread);
     }
 
     private ThreadCache cacheSlow(Thread thread) {
@@ -74,7 +74,7 @@ final class ThreadCaches {
         ThreadCache cache = state.token == token ? state.cache : state.switchTo(this);
         int slot = (int) thread.threadId() & (DIRECT_SLOTS - 1);
         ThreadCache occupant = direct[slot];
-        if (occupant == null || !occupant.owner.isAlive()) {
+        if (occupant == null || !occupant.thread.isAlive()) {
             direct[slot] = cache;
         }
         return cache;
@@ -122,15 +122,15 @@ final class ThreadCaches {
      * Returns the caches of dead threads to the central cache.
      *
      * <p><b>Ordering: why the reaper may read a dead thread's plain arrays.</b> A cache's arrays
-     * and counters are plain fields, written by its owner alone and never published. The reaper
-     * reads them (and flushes them) only after {@code owner.isAlive()} returned false, and JLS
+     * and counters are plain fields, written by its thread alone and never published. The reaper
+     * reads them (and flushes them) only after {@code thread.isAlive()} returned false, and JLS
      * 17.4.4 says: the final action of a thread T1 synchronizes-with any action of a thread T2
      * that detects that T1 has terminated, by {@code T1.isAlive()} returning false or
-     * {@code T1.join()} returning. Every write the owner made to its cache precedes its final
+     * {@code T1.join()} returning. Every write the thread made to its cache precedes its final
      * action in program order, so each happens-before the reaper's {@code isAlive()} and hence
      * before the reaper's reads, which follow it in the reaper's program order. Nobody else
      * writes the cache afterwards: the fast paths and {@link LocalHandle} use a cache only on the
-     * thread that is its owner, which can no longer run; and the reap lock plus the removal from
+     * thread it belongs to, which can no longer run; and the reap lock plus the removal from
      * the registry make the flush happen once. (Statistics read live caches racily, as
      * statistics only.)
      */
@@ -139,9 +139,9 @@ final class ThreadCaches {
             registeredSinceReap.set(0);
             for (Iterator<ThreadCache> it = registry.iterator(); it.hasNext(); ) {
                 ThreadCache cache = it.next();
-                if (!cache.owner.isAlive()) {
+                if (!cache.thread.isAlive()) {
                     it.remove();
-                    int slot = (int) cache.owner.threadId() & (DIRECT_SLOTS - 1);
+                    int slot = (int) cache.thread.threadId() & (DIRECT_SLOTS - 1);
                     if (direct[slot] == cache) {
                         direct[slot] = null;
                     }

@@ -120,11 +120,11 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
         // threads, a first call, over-alignment, large sizes, a closed allocator) leaves through
         // one call. Why it needs no synchronization but the volatile read of closed:
         // 1. The table is read racily and may show null, a dead thread's cache or another live
-        //    thread's. A cache is used only if its owner is this thread; owner is a final field,
-        //    so a racily read cache shows its true owner (JLS 17.5), and no other thread passes
+        //    thread's. A cache is used only if its thread is this one; thread is a final field,
+        //    so a racily read cache shows its true thread (JLS 17.5), and no other thread passes
         //    the test. (ThreadLocal.get cost about 5 ns here; this is two loads and a compare.
         //    Of two live threads whose ids collide, the second goes to the ThreadLocal.)
-        // 2. The cache's arrays are plain: the owner made the cache and is the only thread that
+        // 2. The cache's arrays are plain: its thread made the cache and is the only one that
         //    touches it while it lives. (The reaper's argument for reading them after it died
         //    is on ThreadCaches.reapDeadThreads.)
         // 3. Handing out writes the block's slot in its span (Span.handOut) plainly: the block
@@ -136,7 +136,7 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
         //    segment belongs to the chunk's closed arena and throws on access, never crashes.
         Thread thread = Thread.currentThread();
         ThreadCache cache = direct[(int) thread.threadId() & (ThreadCaches.DIRECT_SLOTS - 1)];
-        if (!isCacheable(byteSize, alignment) || cache == null || cache.owner != thread || closed) {
+        if (!isCacheable(byteSize, alignment) || cache == null || cache.thread != thread || closed) {
             return allocateSlow(byteSize, alignment, thread);
         }
         return cache.allocate(SizeClasses.classOf(byteSize), byteSize);
@@ -247,7 +247,7 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
         // segment, a closed allocator) leaves through freeSlow.
         Thread thread = Thread.currentThread();
         ThreadCache cache = direct[(int) thread.threadId() & (ThreadCaches.DIRECT_SLOTS - 1)];
-        if (cache == null || cache.owner != thread || closed || !cache.free(segment)) {
+        if (cache == null || cache.thread != thread || closed || !cache.free(segment)) {
             freeSlow(segment, thread);
         }
     }
