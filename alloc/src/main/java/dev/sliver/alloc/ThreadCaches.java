@@ -8,7 +8,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Finding a platform thread's cache, and taking back the caches of threads that died.
  *
- * <p><b>Finding.</b> The fast paths look first in {@link #direct}, a table indexed by thread id
+ * <p><b>Finding.</b> The fast paths look first in {@link #byThreadId}, a table indexed by thread id
  * (the argument for reading it without synchronization is beside the fast path,
  * {@link ThreadCachingAllocator#allocate(long, long)}). When it misses, {@link #current} asks the
  * thread's {@link ThreadState}, a {@code ThreadLocal} that holds the thread's caches for every
@@ -26,8 +26,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class ThreadCaches {
     /** Slots of the table by thread id, a power of two. */
-    static final int DIRECT_SLOTS = 1024;
-    /** Each thread's caches, for every allocator: the fallback when the direct table misses. */
+    static final int TABLE_SLOTS = 1024;
+    /** Each thread's caches, for every allocator: the fallback when the table by thread id misses. */
     private static final ThreadLocal<ThreadState> THREAD_STATE = ThreadLocal.withInitial(ThreadState::new);
 
     /**
@@ -35,7 +35,7 @@ final class ThreadCaches {
      * same array in a field of their own) and written here: by a thread for itself, and by the
      * reaper to clear a dead thread's slot.
      */
-    final ThreadCache[] direct = new ThreadCache[DIRECT_SLOTS];
+    final ThreadCache[] byThreadId = new ThreadCache[TABLE_SLOTS];
     /** Identifies this allocator in thread states; not referenced by caches, so a dropped allocator can be collected. */
     private final Object token = new Object();
     private final ConcurrentLinkedQueue<ThreadCache> registry = new ConcurrentLinkedQueue<>();
@@ -65,17 +65,17 @@ final class ThreadCaches {
     /** The calling platform thread's cache, made on its first call. */
     ThreadCache current() {
         Thread thread = Thread.currentThread();
-        ThreadCache cache = direct[(int) thread.threadId() & (DIRECT_SLOTS - 1)];
+        ThreadCache cache = byThreadId[(int) thread.threadId() & (TABLE_SLOTS - 1)];
         return cache != null && cache.thread == thread ? cache : cacheSlow(thread);
     }
 
     private ThreadCache cacheSlow(Thread thread) {
         ThreadState state = THREAD_STATE.get();
         ThreadCache cache = state.token == token ? state.cache : state.switchTo(this);
-        int slot = (int) thread.threadId() & (DIRECT_SLOTS - 1);
-        ThreadCache occupant = direct[slot];
+        int slot = (int) thread.threadId() & (TABLE_SLOTS - 1);
+        ThreadCache occupant = byThreadId[slot];
         if (occupant == null || !occupant.thread.isAlive()) {
-            direct[slot] = cache;
+            byThreadId[slot] = cache;
         }
         return cache;
     }
@@ -141,9 +141,9 @@ final class ThreadCaches {
                 ThreadCache cache = it.next();
                 if (!cache.thread.isAlive()) {
                     it.remove();
-                    int slot = (int) cache.thread.threadId() & (DIRECT_SLOTS - 1);
-                    if (direct[slot] == cache) {
-                        direct[slot] = null;
+                    int slot = (int) cache.thread.threadId() & (TABLE_SLOTS - 1);
+                    if (byThreadId[slot] == cache) {
+                        byThreadId[slot] = null;
                     }
                     registered.decrementAndGet();
                     cache.flushAll();

@@ -42,8 +42,8 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
     private final LargeBlocks large;
     private final Stripes stripes;
     private final ThreadCaches caches;
-    /** The caches by thread id, {@code ThreadCaches.direct}, held here so the fast paths load it in one step. */
-    private final ThreadCache[] direct;
+    /** The caches by thread id, {@code ThreadCaches.byThreadId}, held here so the fast paths load it in one step. */
+    private final ThreadCache[] byThreadId;
     private final long largeThreshold;
     private final long decayNanos;
     private final String name;
@@ -67,7 +67,7 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
             pools[i] = new Pool(pageMap, counters);
         }
         this.caches = new ThreadCaches(pools, central, pageMap, counters, settings.threadCacheBytes(), name);
-        this.direct = caches.direct;
+        this.byThreadId = caches.byThreadId;
         this.stripes = new Stripes(settings.stripes(), pools, central, pageMap, counters, settings.threadCacheBytes());
         this.decayThread = DecayThread.start(this, name, decayNanos);
     }
@@ -135,7 +135,7 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
         // 4. A close() racing this call may hand out a block whose chunk it then unmaps; the
         //    segment belongs to the chunk's closed arena and throws on access, never crashes.
         Thread thread = Thread.currentThread();
-        ThreadCache cache = direct[(int) thread.threadId() & (ThreadCaches.DIRECT_SLOTS - 1)];
+        ThreadCache cache = byThreadId[(int) thread.threadId() & (ThreadCaches.TABLE_SLOTS - 1)];
         if (!isCacheable(byteSize, alignment) || cache == null || cache.thread != thread || closed) {
             return allocateSlow(byteSize, alignment, thread);
         }
@@ -246,7 +246,7 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
         // is plain. Anything else (a virtual thread, a first call, a large block, a foreign
         // segment, a closed allocator) leaves through freeSlow.
         Thread thread = Thread.currentThread();
-        ThreadCache cache = direct[(int) thread.threadId() & (ThreadCaches.DIRECT_SLOTS - 1)];
+        ThreadCache cache = byThreadId[(int) thread.threadId() & (ThreadCaches.TABLE_SLOTS - 1)];
         if (cache == null || cache.thread != thread || closed || !cache.free(segment)) {
             freeSlow(segment, thread);
         }
@@ -268,7 +268,7 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
             span.free(segment);
             stripes.free(thread, span.sizeClass, segment.address());
         } else {
-            caches.current().free(segment); // the direct table missed: finds or creates the cache, then the fast path
+            caches.current().free(segment); // the table by thread id missed: finds or creates the cache, then the fast path
         }
     }
 
