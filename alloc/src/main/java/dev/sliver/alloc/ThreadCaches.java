@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * thread's tick and whenever as many caches were made as were alive at the last reap.
  *
  * <p>Nothing a thread holds refers to the allocator: a thread state keeps caches, keyed weakly by
- * {@link #token}, and a cache refers only to its pool, the central cache and the page map. So an
+ * {@link #key}, and a cache refers only to its pool, the central cache and the page map. So an
  * allocator that is dropped without {@code close()} can be collected while its threads live on.
  */
 final class ThreadCaches {
@@ -36,8 +36,8 @@ final class ThreadCaches {
      * reaper to clear a dead thread's slot.
      */
     final ThreadCache[] byThreadId = new ThreadCache[TABLE_SLOTS];
-    /** Identifies this allocator in thread states; not referenced by caches, so a dropped allocator can be collected. */
-    private final Object token = new Object();
+    /** This allocator's key in threads' ThreadStates: a bare object, so holding it keeps nothing else alive. */
+    private final Object key = new Object();
     private final ConcurrentLinkedQueue<ThreadCache> registry = new ConcurrentLinkedQueue<>();
     private final AtomicInteger registered = new AtomicInteger();
     private final AtomicInteger registeredSinceReap = new AtomicInteger();
@@ -71,7 +71,7 @@ final class ThreadCaches {
 
     private ThreadCache cacheSlow(Thread thread) {
         ThreadState state = THREAD_STATE.get();
-        ThreadCache cache = state.token == token ? state.cache : state.switchTo(this);
+        ThreadCache cache = state.key == key ? state.cache : state.switchTo(this);
         int slot = (int) thread.threadId() & (TABLE_SLOTS - 1);
         ThreadCache occupant = byThreadId[slot];
         if (occupant == null || !occupant.thread.isAlive()) {
@@ -82,7 +82,8 @@ final class ThreadCaches {
 
     /** A thread's caches: the one used last inline, the others weakly by allocator. */
     private static final class ThreadState {
-        Object token;
+        /** The key of {@link #cache}: whose cache it is. */
+        Object key;
         ThreadCache cache;
         WeakHashMap<Object, ThreadCache> others;
 
@@ -90,14 +91,14 @@ final class ThreadCaches {
             if (others == null) {
                 others = new WeakHashMap<>();
             }
-            if (token != null) {
-                others.put(token, cache);
+            if (key != null) {
+                others.put(key, cache);
             }
-            ThreadCache next = others.remove(caches.token);
+            ThreadCache next = others.remove(caches.key);
             if (next == null) {
                 next = caches.newCache();
             }
-            token = caches.token;
+            key = caches.key;
             cache = next;
             return next;
         }
