@@ -25,6 +25,16 @@ final class ThreadCache {
     private static final VarHandle BUSY;
     /** Slots per class: the largest capacity, 2 x the largest batch (32). */
     private static final int SLOTS = 64;
+    /** Counts per class in {@link #events}. */
+    private static final int EVENTS = 4;
+    /** Event: blocks that came in by a refill. */
+    private static final int REFILLED_BLOCKS = 0;
+    /** Event: blocks that came in by a free. */
+    private static final int FREED_BLOCKS = 1;
+    /** Event: refills (batches taken from the central cache). */
+    private static final int REFILLS = 2;
+    /** Event: flushes (batches given to the central cache). */
+    private static final int FLUSHES = 3;
 
     static {
         try {
@@ -44,7 +54,7 @@ final class ThreadCache {
     private final int[] counts;
     private final int[] capacity;
     private long bytes;
-    /** Per class, at 4c: blocks refilled in, blocks freed in, refills, flushes. */
+    /** Per class {@code c}, {@link #EVENTS} counts at {@code EVENTS * c + k}, {@code k} one of the four below. */
     private final long[] events;
     /** Blocks flushed out, per class (for the derived allocation count). */
     private final long[] flushedBlocks;
@@ -66,7 +76,7 @@ final class ThreadCache {
         for (int c = 0; c < classes; c++) {
             capacity[c] = Math.min(SLOTS, 2 * central.batchSize(c));
         }
-        this.events = new long[4 * classes];
+        this.events = new long[EVENTS * classes];
         this.flushedBlocks = new long[classes];
     }
 
@@ -91,7 +101,7 @@ final class ThreadCache {
         int n = counts[cls];
         blocks[cls * SLOTS + n] = address;
         counts[cls] = n + 1;
-        events[4 * cls + 1]++;
+        events[EVENTS * cls + FREED_BLOCKS]++;
         bytes += SizeClasses.size(cls);
     }
 
@@ -165,8 +175,8 @@ final class ThreadCache {
      * many were taken (the rest stay at {@code src[0..n - taken)}, for the caller to flush).
      */
     int depositRefill(int cls, long[] src, int n, int handedOut) {
-        events[4 * cls] += handedOut;
-        events[4 * cls + 2]++;
+        events[EVENTS * cls + REFILLED_BLOCKS] += handedOut;
+        events[EVENTS * cls + REFILLS]++;
         return deposit(cls, src, n);
     }
 
@@ -177,7 +187,7 @@ final class ThreadCache {
             blocks[cls * SLOTS + have + i] = src[n - 1 - i];
         }
         counts[cls] = have + take;
-        events[4 * cls] += take;
+        events[EVENTS * cls + REFILLED_BLOCKS] += take;
         bytes += (long) take * SizeClasses.size(cls);
         return take;
     }
@@ -189,7 +199,7 @@ final class ThreadCache {
             int k = Math.min(batch, n - done);
             removeOldest(cls, k, scratch);
             central.flush(cls, scratch, 0, k);
-            events[4 * cls + 3]++;
+            events[EVENTS * cls + FLUSHES]++;
             done += k;
         }
     }
@@ -243,10 +253,11 @@ final class ThreadCache {
      */
     void addCountsTo(long[] a, long[] f, long[] r, long[] fl) {
         for (int c = 0; c < a.length; c++) {
-            a[c] += events[4 * c] + events[4 * c + 1] - flushedBlocks[c] - counts[c];
-            f[c] += events[4 * c + 1];
-            r[c] += events[4 * c + 2];
-            fl[c] += events[4 * c + 3];
+            int at = EVENTS * c;
+            a[c] += events[at + REFILLED_BLOCKS] + events[at + FREED_BLOCKS] - flushedBlocks[c] - counts[c];
+            f[c] += events[at + FREED_BLOCKS];
+            r[c] += events[at + REFILLS];
+            fl[c] += events[at + FLUSHES];
         }
     }
 }
