@@ -89,16 +89,20 @@ final class Stripes {
     void free(Thread thread, int cls, long address) {
         ThreadCache stripe = tryLock(thread);
         if (stripe != null) {
-            long[] spill;
+            boolean cached = false;
+            long[] spilled = null;
             try {
-                spill = stripe.freeCached(cls, address);
+                if (stripe.fitsBudget(cls)) {
+                    spilled = stripe.cacheFreed(cls, address);
+                    cached = true;
+                }
             } finally {
                 stripe.unlock();
             }
-            if (spill != null) {
-                if (spill.length > 0) {
-                    central.flush(cls, spill, 0, spill.length); // after unlock: it may lock a pool
-                }
+            if (spilled != null) {
+                central.flush(cls, spilled, 0, spilled.length); // after unlock: it may lock a pool
+            }
+            if (cached) {
                 return;
             }
         }

@@ -144,28 +144,26 @@ final class ThreadCache {
         return n == 0 ? null : pop(cls, n, size);
     }
 
-    /** {@link #freeCached} took the block and spilled nothing. */
-    static final long[] NO_SPILL = new long[0];
+    /** Whether one more block of class {@code cls} keeps the cache within its byte budget. */
+    boolean fitsBudget(int cls) {
+        return bytes + SizeClasses.size(cls) <= maxBytes;
+    }
 
     /**
-     * Caches the freed block. If the class is full, its oldest batch is moved out first, into a
-     * new array returned for the caller to flush after unlocking (at most once per batch of frees;
-     * every other free allocates nothing).
+     * Caches a freed block that {@link #fitsBudget fits the budget}. If the class is full, its
+     * oldest batch is moved out first, into a new array returned for the caller to flush after
+     * unlocking (at most once per batch of frees; every other free allocates nothing).
      *
-     * @return {@link #NO_SPILL}, the spilled addresses, or null if the block was not taken
-     *         because the cache is over its byte budget
+     * @return the blocks moved out to make room, or null if there was room
      */
-    long[] freeCached(int cls, long address) {
-        if (bytes + SizeClasses.size(cls) > maxBytes) {
-            return null;
-        }
-        long[] spill = NO_SPILL;
+    long[] cacheFreed(int cls, long address) {
+        long[] spilled = null;
         if (counts[cls] == capacity[cls]) {
-            spill = new long[central.batchSize(cls)];
-            removeOldest(cls, spill.length, spill);
+            spilled = new long[central.batchSize(cls)];
+            removeOldest(cls, spilled.length, spilled);
         }
         push(cls, address);
-        return spill;
+        return spilled;
     }
 
     /**
