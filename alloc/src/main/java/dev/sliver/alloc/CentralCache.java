@@ -4,7 +4,7 @@ package dev.sliver.alloc;
  * The layer between thread caches and pools: per size class, a lock-free {@link TransferStack} of
  * whole batches. A thread cache refills with one batch (one CAS pair) and flushes one batch the
  * same way. Only when the stack is empty does a refill lock a pool to carve fresh blocks, and
- * only when it is full does a flush lock pools to return blocks to their spans.
+ * only when it is full does a flush give blocks back to their spans, through their pools.
  *
  * <p>Cross-thread frees: a block freed on another thread goes into the freeing thread's cache, as
  * in tcmalloc, and reaches other threads through this layer. No per-block remote-free queue is
@@ -43,30 +43,17 @@ final class CentralCache {
     /** Takes {@code n <= batchSize} blocks from {@code src[from..]}. */
     void flush(int cls, long[] src, int from, int n) {
         if (!stacks[cls].push(src, from, n)) {
-            returnToSpans(src, from, n);
+            giveBack(src, from, n);
         }
     }
 
-    /** Gives blocks back to their spans, locking each block's pool (once per run of one pool). */
-    void returnToSpans(long[] blocks, int from, int n) {
-        Pool locked = null;
-        try {
-            for (int i = from; i < from + n; i++) {
-                Span span = pageMap.get(blocks[i]);
-                Pool pool = span.chunk.pool;
-                if (pool != locked) {
-                    if (locked != null) {
-                        locked.lock.unlock();
-                    }
-                    pool.lock.lock();
-                    locked = pool;
-                }
-                pool.giveBack(span, blocks[i]);
-            }
-        } finally {
-            if (locked != null) {
-                locked.lock.unlock();
-            }
+    /**
+     * Gives blocks back to their spans: each run of blocks of one pool goes to that pool, which
+     * takes its own lock once for the run.
+     */
+    private void giveBack(long[] blocks, int from, int n) {
+        for (int i = from, end = from + n; i < end; ) {
+            i = pageMap.get(blocks[i]).chunk.pool.giveBack(blocks, i, end);
         }
     }
 
@@ -77,7 +64,7 @@ final class CentralCache {
             int moves = stacks[c].moves();
             if (moves == lastMoves[c]) {
                 for (int n; (n = stacks[c].pop(batch, 0)) > 0; ) {
-                    returnToSpans(batch, 0, n);
+                    giveBack(batch, 0, n);
                 }
             }
             lastMoves[c] = stacks[c].moves();

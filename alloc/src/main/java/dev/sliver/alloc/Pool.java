@@ -11,11 +11,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * that name belongs to {@code java.lang.foreign}). Threads are spread over pools round-robin, so
  * threads refilling or draining at the same time mostly take different locks.
  *
- * <p>Everything here runs under {@link #lock}: carving spans from chunks, handing out batches of
- * fresh blocks, taking blocks back from the central cache, and releasing empty chunks.
+ * <p>Everything here runs under the pool's own lock, which no other class takes: carving spans
+ * from chunks, handing out batches of fresh blocks, taking blocks back from the central cache,
+ * and releasing empty chunks.
  */
 final class Pool {
-    final ReentrantLock lock = new ReentrantLock();
+    private final ReentrantLock lock = new ReentrantLock();
     private final PageMap pageMap;
     private final AllocatorCounters counters;
     private final List<Chunk> chunks = new ArrayList<>();
@@ -60,9 +61,27 @@ final class Pool {
         }
     }
 
-    /** Returns one block to its span; the caller holds {@link #lock}. */
-    void giveBack(Span span, long address) {
-        span.give(address);
+    /**
+     * Gives back to their spans the blocks at {@code blocks[from..end)} for as long as they are
+     * this pool's, under this pool's lock; returns the index of the first block that is another
+     * pool's ({@code end} if none is). The caller found {@code blocks[from]} to be this pool's.
+     */
+    int giveBack(long[] blocks, int from, int end) {
+        lock.lock();
+        try {
+            int i = from;
+            for (Span span; i < end && (span = pageMap.get(blocks[i])).chunk.pool == this; i++) {
+                span.giveBack(blocks[i]);
+                relist(span);
+            }
+            return i;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** After a block came back: a span now unused returns its pages; one that was full is listed again. */
+    private void relist(Span span) {
         if (span.isUnused()) {
             if (span.listed) {
                 partial.get(span.sizeClass).remove(span);

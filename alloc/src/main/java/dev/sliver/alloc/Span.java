@@ -133,7 +133,7 @@ final class Span {
     }
 
     /** Gives a block back to the span. */
-    void give(long address) {
+    void giveBack(long address) {
         freeIndices[freeCount++] = indexOf(address);
     }
 
