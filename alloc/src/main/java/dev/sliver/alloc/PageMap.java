@@ -36,7 +36,7 @@ final class PageMap {
 
     /**
      * Hands the free block at {@code address}, which the caller holds (popped from its cache, or
-     * from a batch it refilled), to a user as a segment of {@code size} bytes: the one place
+     * from a bundle it refilled), to a user as a segment of {@code size} bytes: the one place
      * where a block becomes a user's segment ({@link Span#handOut}).
      */
     MemorySegment handOut(long address, long size) {

@@ -12,7 +12,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * threads refilling or draining at the same time mostly take different locks.
  *
  * <p>Everything here runs under the pool's own lock, which no other class takes: carving spans
- * from chunks, handing out batches of fresh blocks, taking blocks back from the central cache,
+ * from chunks, handing out bundles of fresh blocks, taking blocks back from the central cache,
  * and releasing empty chunks.
  */
 final class Pool {
@@ -34,7 +34,7 @@ final class Pool {
     }
 
     /** Fills {@code dst[at..at+max)} with blocks of class {@code cls}; returns how many (always > 0). */
-    int allocateBatch(int cls, long[] dst, int at, int max) {
+    int allocateBundle(int cls, long[] dst, int at, int max) {
         lock.lock();
         try {
             if (closed) {

@@ -64,15 +64,15 @@ final class Stripes {
             }
         }
         // A miss: refill with no stripe held (the refill may lock a pool), hand out one block of
-        // the batch, and cache the rest in whichever stripe is free now, if any.
-        long[] batch = new long[central.batchSize(cls)];
-        int n = central.refill(cls, batch, pools[(int) (thread.threadId() % pools.length)]);
-        MemorySegment block = pageMap.handOut(batch[n - 1], size);
+        // the bundle, and cache the rest in whichever stripe is free now, if any.
+        long[] bundle = new long[central.bundleSize(cls)];
+        int n = central.refill(cls, bundle, pools[(int) (thread.threadId() % pools.length)]);
+        MemorySegment block = pageMap.handOut(bundle[n - 1], size);
         int left = n - 1;
         stripe = tryLock(thread);
         if (stripe != null) {
             try {
-                left -= stripe.depositRefill(cls, batch, left, 1);
+                left -= stripe.depositRefill(cls, bundle, left, 1);
             } finally {
                 stripe.unlock();
             }
@@ -80,7 +80,7 @@ final class Stripes {
             counters.sharedAllocation(cls);
         }
         if (left > 0) {
-            central.flush(cls, batch, 0, left);
+            central.flush(cls, bundle, 0, left);
         }
         return block;
     }

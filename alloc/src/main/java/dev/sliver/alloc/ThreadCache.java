@@ -11,8 +11,8 @@ import java.lang.invoke.VarHandle;
  * atomics, no locks, and no object references, so a push or pop is a primitive load or store
  * with no GC write barrier (a reference store into this long-lived array cost about 4 ns on G1).
  * Class {@code c} owns the slots {@code [c * SLOTS, c * SLOTS + capacity(c))}. An empty stack is
- * refilled with one batch from the central cache; a full one (twice the batch size) flushes its
- * oldest batch there; when the cache holds more than its byte budget (2 MiB by default, the
+ * refilled with one bundle from the central cache; a full one (twice the bundle size) flushes its
+ * oldest bundle there; when the cache holds more than its byte budget (2 MiB by default, the
  * design note's cap) every class gives back half. A cache is used by one thread at a time: its
  * {@link #thread}, or whoever holds its {@link #tryLock} when it is a stripe shared by virtual
  * threads, or the reaper once its thread is dead.
@@ -23,7 +23,7 @@ import java.lang.invoke.VarHandle;
  */
 final class ThreadCache {
     private static final VarHandle BUSY;
-    /** Slots per class: the largest capacity, 2 x the largest batch (32). */
+    /** Slots per class: the largest capacity, 2 x the largest bundle (32). */
     private static final int SLOTS = 64;
     /** Counts per class in {@link #events}. */
     private static final int EVENTS = 4;
@@ -31,9 +31,9 @@ final class ThreadCache {
     private static final int REFILLED_BLOCKS = 0;
     /** Event: blocks that came in by a free. */
     private static final int FREED_BLOCKS = 1;
-    /** Event: refills (batches taken from the central cache). */
+    /** Event: refills (bundles taken from the central cache). */
     private static final int REFILLS = 2;
-    /** Event: flushes (batches given to the central cache). */
+    /** Event: flushes (bundles given to the central cache). */
     private static final int FLUSHES = 3;
 
     static {
@@ -58,7 +58,7 @@ final class ThreadCache {
     private final long[] events;
     /** Blocks flushed out, per class (for the derived allocation count). */
     private final long[] flushedBlocks;
-    /** Scratch for moving batches (a batch is at most 32 blocks). */
+    /** Scratch for moving bundles (a bundle is at most 32 blocks). */
     private final long[] scratch = new long[SLOTS];
     @SuppressWarnings("unused") // accessed through BUSY
     private volatile int busy;
@@ -74,7 +74,7 @@ final class ThreadCache {
         this.counts = new int[classes];
         this.capacity = new int[classes];
         for (int c = 0; c < classes; c++) {
-            capacity[c] = Math.min(SLOTS, 2 * central.batchSize(c));
+            capacity[c] = Math.min(SLOTS, 2 * central.bundleSize(c));
         }
         this.events = new long[EVENTS * classes];
         this.flushedBlocks = new long[classes];
@@ -124,7 +124,7 @@ final class ThreadCache {
         span.free(segment);
         int cls = span.sizeClass;
         if (counts[cls] == capacity[cls]) {
-            flushOldest(cls, central.batchSize(cls));
+            flushOldest(cls, central.bundleSize(cls));
         }
         push(cls, address);
         if (bytes > maxBytes) {
@@ -151,15 +151,15 @@ final class ThreadCache {
 
     /**
      * Caches a freed block that {@link #fitsBudget fits the budget}. If the class is full, its
-     * oldest batch is moved out first, into a new array returned for the caller to flush after
-     * unlocking (at most once per batch of frees; every other free allocates nothing).
+     * oldest bundle is moved out first, into a new array returned for the caller to flush after
+     * unlocking (at most once per bundle of frees; every other free allocates nothing).
      *
      * @return the blocks moved out to make room, or null if there was room
      */
     long[] cacheFreed(int cls, long address) {
         long[] spilled = null;
         if (counts[cls] == capacity[cls]) {
-            spilled = new long[central.batchSize(cls)];
+            spilled = new long[central.bundleSize(cls)];
             removeOldest(cls, spilled.length, spilled);
         }
         push(cls, address);
@@ -167,7 +167,7 @@ final class ThreadCache {
     }
 
     /**
-     * Caches a refill: one batch from the central cache, of which the caller already handed out
+     * Caches a refill: one bundle from the central cache, of which the caller already handed out
      * {@code handedOut} blocks itself (a stripe's miss hands out one before it holds a stripe) and
      * left the other {@code n} at {@code src[0..n)}. Caches what fits, from the end; returns how
      * many were taken (the rest stay at {@code src[0..n - taken)}, for the caller to flush).
@@ -190,11 +190,11 @@ final class ThreadCache {
         return take;
     }
 
-    /** Moves the {@code n} oldest blocks of class {@code cls} to the central cache, batch by batch. */
+    /** Moves the {@code n} oldest blocks of class {@code cls} to the central cache, bundle by bundle. */
     private void flushOldest(int cls, int n) {
-        int batch = central.batchSize(cls);
+        int bundle = central.bundleSize(cls);
         for (int done = 0; done < n; ) {
-            int k = Math.min(batch, n - done);
+            int k = Math.min(bundle, n - done);
             removeOldest(cls, k, scratch);
             central.flush(cls, scratch, 0, k);
             events[EVENTS * cls + FLUSHES]++;

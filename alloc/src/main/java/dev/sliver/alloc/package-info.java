@@ -7,7 +7,7 @@
  * classes (at most 20% waste above 64 bytes). Each platform thread has a cache of free blocks per
  * class: allocation and free are a pop and a push on a plain {@code long[]}, plus, at free, one
  * CAS on the block's slot of its span (which catches double and stale frees). Caches refill from
- * and flush to a central cache of lock-free, ABA-safe stacks of whole batches; only when those
+ * and flush to a central cache of lock-free, ABA-safe stacks of whole bundles; only when those
  * run dry or overflow does a thread lock one of several pools, which carve 4 MiB chunks into
  * spans. Larger requests get a mapping of their own, kept for reuse for the decay period after
  * free.
