@@ -38,17 +38,17 @@ abstract class SegmentByteBuf extends CountedByteBuf {
 
     private final ByteBufAllocator alloc;
     /** The bytes (possibly more than the capacity); replaced when a writable buffer outgrows it. */
-    MemorySegment memory;
+    MemorySegment segment;
 
-    SegmentByteBuf(ByteBufAllocator alloc, MemorySegment memory, int maxCapacity) {
+    SegmentByteBuf(ByteBufAllocator alloc, MemorySegment segment, int maxCapacity) {
         super(maxCapacity);
         this.alloc = alloc;
-        this.memory = memory;
+        this.segment = segment;
     }
 
     @Override
     public int capacity() {
-        return (int) memory.byteSize();
+        return (int) segment.byteSize();
     }
 
     @Override
@@ -69,24 +69,24 @@ abstract class SegmentByteBuf extends CountedByteBuf {
 
     @Override
     public boolean isDirect() {
-        return memory.isNative();
+        return segment.isNative();
     }
 
     // ------------------------------------------------------------ primitives (indices already checked)
 
     @Override
     protected byte _getByte(int index) {
-        return memory.get(ValueLayout.JAVA_BYTE, index);
+        return segment.get(ValueLayout.JAVA_BYTE, index);
     }
 
     @Override
     protected short _getShort(int index) {
-        return memory.get(SHORT_BE, index);
+        return segment.get(SHORT_BE, index);
     }
 
     @Override
     protected short _getShortLE(int index) {
-        return memory.get(SHORT_LE, index);
+        return segment.get(SHORT_LE, index);
     }
 
     @Override
@@ -101,37 +101,37 @@ abstract class SegmentByteBuf extends CountedByteBuf {
 
     @Override
     protected int _getInt(int index) {
-        return memory.get(INT_BE, index);
+        return segment.get(INT_BE, index);
     }
 
     @Override
     protected int _getIntLE(int index) {
-        return memory.get(INT_LE, index);
+        return segment.get(INT_LE, index);
     }
 
     @Override
     protected long _getLong(int index) {
-        return memory.get(LONG_BE, index);
+        return segment.get(LONG_BE, index);
     }
 
     @Override
     protected long _getLongLE(int index) {
-        return memory.get(LONG_LE, index);
+        return segment.get(LONG_LE, index);
     }
 
     @Override
     protected void _setByte(int index, int value) {
-        memory.set(ValueLayout.JAVA_BYTE, index, (byte) value);
+        segment.set(ValueLayout.JAVA_BYTE, index, (byte) value);
     }
 
     @Override
     protected void _setShort(int index, int value) {
-        memory.set(SHORT_BE, index, (short) value);
+        segment.set(SHORT_BE, index, (short) value);
     }
 
     @Override
     protected void _setShortLE(int index, int value) {
-        memory.set(SHORT_LE, index, (short) value);
+        segment.set(SHORT_LE, index, (short) value);
     }
 
     @Override
@@ -150,22 +150,22 @@ abstract class SegmentByteBuf extends CountedByteBuf {
 
     @Override
     protected void _setInt(int index, int value) {
-        memory.set(INT_BE, index, value);
+        segment.set(INT_BE, index, value);
     }
 
     @Override
     protected void _setIntLE(int index, int value) {
-        memory.set(INT_LE, index, value);
+        segment.set(INT_LE, index, value);
     }
 
     @Override
     protected void _setLong(int index, long value) {
-        memory.set(LONG_BE, index, value);
+        segment.set(LONG_BE, index, value);
     }
 
     @Override
     protected void _setLongLE(int index, long value) {
-        memory.set(LONG_LE, index, value);
+        segment.set(LONG_LE, index, value);
     }
 
     // ------------------------------------------------------------ bulk transfers
@@ -190,7 +190,7 @@ abstract class SegmentByteBuf extends CountedByteBuf {
     @Override
     public ByteBuf getBytes(int index, byte[] dst, int dstIndex, int length) {
         checkDstIndex(index, length, dstIndex, dst.length);
-        MemorySegment.copy(memory, ValueLayout.JAVA_BYTE, index, dst, dstIndex, length);
+        MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, index, dst, dstIndex, length);
         return this;
     }
 
@@ -201,7 +201,7 @@ abstract class SegmentByteBuf extends CountedByteBuf {
         if (dst.isReadOnly()) {
             throw new ReadOnlyBufferException(); // what ByteBuffer.put throws, before any byte moves
         }
-        MemorySegment.ofBuffer(dst).copyFrom(memory.asSlice(index, length));
+        MemorySegment.ofBuffer(dst).copyFrom(segment.asSlice(index, length));
         dst.position(dst.position() + length);
         return this;
     }
@@ -210,7 +210,7 @@ abstract class SegmentByteBuf extends CountedByteBuf {
     public ByteBuf getBytes(int index, OutputStream out, int length) throws IOException {
         checkIndex(index, length);
         if (length > 0) {
-            out.write(memory.asSlice(index, length).toArray(ValueLayout.JAVA_BYTE));
+            out.write(segment.asSlice(index, length).toArray(ValueLayout.JAVA_BYTE));
         }
         return this;
     }
@@ -247,7 +247,7 @@ abstract class SegmentByteBuf extends CountedByteBuf {
     @Override
     public ByteBuf setBytes(int index, byte[] src, int srcIndex, int length) {
         checkSrcIndex(index, length, srcIndex, src.length);
-        MemorySegment.copy(src, srcIndex, memory, ValueLayout.JAVA_BYTE, index, length);
+        MemorySegment.copy(src, srcIndex, segment, ValueLayout.JAVA_BYTE, index, length);
         return this;
     }
 
@@ -255,7 +255,7 @@ abstract class SegmentByteBuf extends CountedByteBuf {
     public ByteBuf setBytes(int index, ByteBuffer src) {
         int length = src.remaining();
         checkIndex(index, length);
-        memory.asSlice(index, length).copyFrom(MemorySegment.ofBuffer(src));
+        segment.asSlice(index, length).copyFrom(MemorySegment.ofBuffer(src));
         src.position(src.limit());
         return this;
     }
@@ -267,7 +267,7 @@ abstract class SegmentByteBuf extends CountedByteBuf {
         byte[] tmp = new byte[Math.min(length, STREAM_CHUNK)];
         int n = in.read(tmp, 0, tmp.length);
         if (n > 0) {
-            MemorySegment.copy(tmp, 0, memory, ValueLayout.JAVA_BYTE, index, n);
+            MemorySegment.copy(tmp, 0, segment, ValueLayout.JAVA_BYTE, index, n);
         }
         return n;
     }
@@ -309,7 +309,7 @@ abstract class SegmentByteBuf extends CountedByteBuf {
     @Override
     public ByteBuffer nioBuffer(int index, int length) {
         checkIndex(index, length);
-        return memory.asSlice(index, length).asByteBuffer();
+        return segment.asSlice(index, length).asByteBuffer();
     }
 
     @Override
