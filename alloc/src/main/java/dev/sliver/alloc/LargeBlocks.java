@@ -42,6 +42,8 @@ final class LargeBlocks {
     private final ArrayDeque<Block> idle = new ArrayDeque<>();
     private final AllocatorCounters counters;
     private final long maxIdleBytes;
+    /** For the error of an allocation that races the allocator's close. */
+    private final String allocatorName;
     private long idleBytes;
     private boolean closed;
 
@@ -59,8 +61,9 @@ final class LargeBlocks {
         }
     }
 
-    LargeBlocks(AllocatorCounters counters, long maxIdleBytes) {
+    LargeBlocks(AllocatorCounters counters, long maxIdleBytes, String allocatorName) {
         this.counters = counters;
+        this.allocatorName = allocatorName;
         this.maxIdleBytes = maxIdleBytes;
     }
 
@@ -81,7 +84,7 @@ final class LargeBlocks {
             if (closed) { // close() ran while we mapped: nobody else would ever unmap this block
                 counters.unmapped(block.mapping.byteSize());
                 block.arena.close();
-                throw new IllegalStateException("allocator closed during allocation");
+                throw ThreadCachingAllocator.closedError(allocatorName);
             }
             live.put(block.mapping.address(), block);
         }

@@ -19,15 +19,18 @@ final class Pool {
     private final ReentrantLock lock = new ReentrantLock();
     private final PageMap pageMap;
     private final AllocatorCounters counters;
+    /** For the error of a refill that races the allocator's close. */
+    private final String allocatorName;
     private final List<Chunk> chunks = new ArrayList<>();
     /** Per class: spans that still hold free blocks. */
     private final List<ArrayDeque<Span>> partial = new ArrayList<>();
     /** Set by {@link #unmapAll}: a refill racing the allocator's close must not map a chunk nobody unmaps. */
     private boolean closed;
 
-    Pool(PageMap pageMap, AllocatorCounters counters) {
+    Pool(PageMap pageMap, AllocatorCounters counters, String allocatorName) {
         this.pageMap = pageMap;
         this.counters = counters;
+        this.allocatorName = allocatorName;
         for (int c = 0; c < SizeClasses.count(); c++) {
             partial.add(new ArrayDeque<>());
         }
@@ -38,7 +41,7 @@ final class Pool {
         lock.lock();
         try {
             if (closed) {
-                throw new IllegalStateException("allocator closed during allocation");
+                throw ThreadCachingAllocator.closedError(allocatorName);
             }
             int n = 0;
             ArrayDeque<Span> spans = partial.get(cls);

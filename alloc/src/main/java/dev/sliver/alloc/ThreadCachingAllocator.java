@@ -61,10 +61,10 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
         this.largeThreshold = settings.largeThreshold();
         this.decayNanos = settings.decay().toNanos();
         this.name = settings.name() != null ? settings.name() : "allocator-" + INSTANCES.incrementAndGet();
-        this.large = new LargeBlocks(counters, settings.maxIdleLargeBytes());
+        this.large = new LargeBlocks(counters, settings.maxIdleLargeBytes(), name);
         this.pools = new Pool[settings.pools()];
         for (int i = 0; i < pools.length; i++) {
-            pools[i] = new Pool(pageMap, counters);
+            pools[i] = new Pool(pageMap, counters, name);
         }
         this.caches = new ThreadCaches(pools, central, pageMap, counters, settings.threadCacheBytes(), name);
         this.byThreadId = caches.byThreadId;
@@ -347,7 +347,7 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
         return name;
     }
 
-    /** The error of any call on a closed allocator, named {@code allocatorName}. */
+    /** The error of any call on a closed allocator, named {@code allocatorName}: the one wording, wherever the call finds it closed. */
     static IllegalStateException closedError(String allocatorName) {
         return new IllegalStateException("allocator " + allocatorName + " is closed");
     }
