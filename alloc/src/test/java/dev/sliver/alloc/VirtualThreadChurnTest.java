@@ -1,5 +1,6 @@
 package dev.sliver.alloc;
 
+import dev.sliver.core.testkit.Watchdog;
 import org.junit.jupiter.api.RepeatedTest;
 
 import java.lang.foreign.MemorySegment;

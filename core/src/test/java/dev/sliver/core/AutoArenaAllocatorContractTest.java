@@ -1,5 +1,7 @@
 package dev.sliver.core;
 
+import dev.sliver.core.testkit.MemoryAllocatorContractTest;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**

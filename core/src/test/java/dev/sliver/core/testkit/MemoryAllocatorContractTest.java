@@ -1,4 +1,6 @@
-package dev.sliver.core;
+package dev.sliver.core.testkit;
+
+import dev.sliver.core.MemoryAllocator;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -38,7 +40,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * (closing one that has no close) is reported as skipped, with the reason.
  *
  * <p>It lives in core's test jar, next to the SPI it checks, so that every module with an
- * allocator (alloc's tests depend on that jar) runs the same suite.
+ * allocator (alloc's tests depend on that jar) runs the same suite. Its package is not
+ * {@code dev.sliver.core}: a module's tests compile inside the module, where the named module
+ * {@code dev.sliver.core} would hide that package's classes from a jar on the class path.
  */
 public abstract class MemoryAllocatorContractTest {
     /** Sizes across every regime an allocator may have: empty, tiny, size classes, their edge, large. */
