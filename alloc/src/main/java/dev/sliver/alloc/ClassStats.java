@@ -6,8 +6,8 @@ package dev.sliver.alloc;
  * @param blockSize   the class's block size in bytes
  * @param allocations blocks handed out
  * @param frees       blocks given back
- * @param refills     batches a thread cache took from the central cache (its misses)
- * @param flushes     batches a thread cache gave to the central cache
+ * @param refills     bundles a thread cache took from the central cache (its misses)
+ * @param flushes     bundles a thread cache gave to the central cache
  */
 public record ClassStats(int blockSize, long allocations, long frees, long refills, long flushes) {
     /** The share of allocations served by a thread cache without going to the central cache. */

@@ -42,24 +42,28 @@ final class LargeBlocks {
     private final ArrayDeque<Block> idle = new ArrayDeque<>();
     private final AllocatorCounters counters;
     private final long maxIdleBytes;
+    /** For the error of an allocation that races the allocator's close. */
+    private final String allocatorName;
     private long idleBytes;
     private boolean closed;
 
     private static final class Block {
         final Arena arena;
-        final MemorySegment memory;
+        /** The whole mapping, {@code capacity} bytes; handed out as a slice of the requested size. */
+        final MemorySegment mapping;
         long idleSince;
         /** The segment handed to the user while live, else null; CASed to null by free. */
         volatile MemorySegment handedOut;
 
         Block(long capacity, long alignment) {
             arena = Arena.ofShared();
-            memory = alignment <= OsMemory.ALIGNMENT ? OsMemory.map(capacity, arena) : arena.allocate(capacity, alignment);
+            mapping = alignment <= OsMemory.ALIGNMENT ? OsMemory.map(capacity, arena) : arena.allocate(capacity, alignment);
         }
     }
 
-    LargeBlocks(AllocatorCounters counters, long maxIdleBytes) {
+    LargeBlocks(AllocatorCounters counters, long maxIdleBytes, String allocatorName) {
         this.counters = counters;
+        this.allocatorName = allocatorName;
         this.maxIdleBytes = maxIdleBytes;
     }
 
@@ -74,15 +78,15 @@ final class LargeBlocks {
             block = new Block(capacity, alignment);
             counters.mapped(capacity);
         }
-        MemorySegment segment = block.memory.asSlice(0, size);
+        MemorySegment segment = block.mapping.asSlice(0, size);
         block.handedOut = segment;
         synchronized (this) {
             if (closed) { // close() ran while we mapped: nobody else would ever unmap this block
-                counters.unmapped(block.memory.byteSize());
+                counters.unmapped(block.mapping.byteSize());
                 block.arena.close();
-                throw new IllegalStateException("allocator closed during allocation");
+                throw ThreadCachingAllocator.closedError(allocatorName);
             }
-            live.put(block.memory.address(), block);
+            live.put(block.mapping.address(), block);
         }
         return segment;
     }
@@ -90,8 +94,8 @@ final class LargeBlocks {
     private synchronized Block reuse(long size, long alignment) {
         for (Iterator<Block> it = idle.iterator(); it.hasNext(); ) {
             Block block = it.next();
-            long capacity = block.memory.byteSize();
-            if (capacity >= size && capacity - size <= size / 4 && block.memory.address() % alignment == 0) {
+            long capacity = block.mapping.byteSize();
+            if (capacity >= size && capacity - size <= size / 4 && block.mapping.address() % alignment == 0) {
                 it.remove();
                 idleBytes -= capacity;
                 return block;
@@ -125,7 +129,7 @@ final class LargeBlocks {
             }
             block.idleSince = System.nanoTime();
             idle.addFirst(block);
-            idleBytes += block.memory.byteSize();
+            idleBytes += block.mapping.byteSize();
             while (idleBytes > maxIdleBytes) {
                 unmap(idle.pollLast());
             }
@@ -141,8 +145,8 @@ final class LargeBlocks {
     }
 
     private void unmap(Block block) {
-        idleBytes -= block.memory.byteSize();
-        counters.unmapped(block.memory.byteSize());
+        idleBytes -= block.mapping.byteSize();
+        counters.unmapped(block.mapping.byteSize());
         block.arena.close();
     }
 
@@ -152,7 +156,7 @@ final class LargeBlocks {
             unmap(idle.pollLast());
         }
         for (Block block : live.values()) {
-            counters.unmapped(block.memory.byteSize());
+            counters.unmapped(block.mapping.byteSize());
             block.arena.close();
         }
         live.clear();

@@ -1,5 +1,6 @@
 package dev.sliver.alloc;
 
+import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
@@ -31,6 +32,15 @@ final class PageMap {
         }
         Span[] leaf = root[(int) (page >>> LEAF_BITS)];
         return leaf == null ? null : leaf[(int) page & ((1 << LEAF_BITS) - 1)];
+    }
+
+    /**
+     * Hands the free block at {@code address}, which the caller holds (popped from its cache, or
+     * from a bundle it refilled), to a user as a segment of {@code size} bytes: the one place
+     * where a block becomes a user's segment ({@link Span#handOut}).
+     */
+    MemorySegment handOut(long address, long size) {
+        return get(address).handOut(address, size);
     }
 
     /** Points {@code pages} pages from {@code address} at {@code span} (null to clear). */

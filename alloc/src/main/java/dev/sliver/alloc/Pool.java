@@ -11,33 +11,37 @@ import java.util.concurrent.locks.ReentrantLock;
  * that name belongs to {@code java.lang.foreign}). Threads are spread over pools round-robin, so
  * threads refilling or draining at the same time mostly take different locks.
  *
- * <p>Everything here runs under {@link #lock}: carving spans from chunks, handing out batches of
- * fresh blocks, taking blocks back from the central cache, and releasing empty chunks.
+ * <p>Everything here runs under the pool's own lock, which no other class takes: carving spans
+ * from chunks, handing out bundles of fresh blocks, taking blocks back from the central cache,
+ * and releasing empty chunks.
  */
 final class Pool {
-    final ReentrantLock lock = new ReentrantLock();
+    private final ReentrantLock lock = new ReentrantLock();
     private final PageMap pageMap;
     private final AllocatorCounters counters;
+    /** For the error of a refill that races the allocator's close. */
+    private final String allocatorName;
     private final List<Chunk> chunks = new ArrayList<>();
     /** Per class: spans that still hold free blocks. */
     private final List<ArrayDeque<Span>> partial = new ArrayList<>();
     /** Set by {@link #unmapAll}: a refill racing the allocator's close must not map a chunk nobody unmaps. */
     private boolean closed;
 
-    Pool(PageMap pageMap, AllocatorCounters counters) {
+    Pool(PageMap pageMap, AllocatorCounters counters, String allocatorName) {
         this.pageMap = pageMap;
         this.counters = counters;
+        this.allocatorName = allocatorName;
         for (int c = 0; c < SizeClasses.count(); c++) {
             partial.add(new ArrayDeque<>());
         }
     }
 
     /** Fills {@code dst[at..at+max)} with blocks of class {@code cls}; returns how many (always > 0). */
-    int allocateBatch(int cls, long[] dst, int at, int max) {
+    int allocateBundle(int cls, long[] dst, int at, int max) {
         lock.lock();
         try {
             if (closed) {
-                throw new IllegalStateException("allocator closed during allocation");
+                throw ThreadCachingAllocator.closedError(allocatorName);
             }
             int n = 0;
             ArrayDeque<Span> spans = partial.get(cls);
@@ -60,9 +64,27 @@ final class Pool {
         }
     }
 
-    /** Returns one block to its span; the caller holds {@link #lock}. */
-    void giveBack(Span span, long address) {
-        span.give(address);
+    /**
+     * Gives back to their spans the blocks at {@code blocks[from..end)} for as long as they are
+     * this pool's, under this pool's lock; returns the index of the first block that is another
+     * pool's ({@code end} if none is). The caller found {@code blocks[from]} to be this pool's.
+     */
+    int giveBack(long[] blocks, int from, int end) {
+        lock.lock();
+        try {
+            int i = from;
+            for (Span span; i < end && (span = pageMap.get(blocks[i])).chunk.pool == this; i++) {
+                span.giveBack(blocks[i]);
+                relist(span);
+            }
+            return i;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** After a block came back: a span now unused returns its pages; one that was full is listed again. */
+    private void relist(Span span) {
         if (span.isUnused()) {
             if (span.listed) {
                 partial.get(span.sizeClass).remove(span);

@@ -68,8 +68,11 @@ final class SizeClasses {
                 : LARGE_TABLE[(int) (size + 127) >>> 7];
     }
 
-    /** Blocks moved between a thread cache and the central cache at once: min(32, max(2, 64 KiB / size)). */
-    static int batchSize(int cls) {
+    /**
+     * A bundle: the blocks moved between a thread cache and the central cache at once,
+     * min(32, max(2, 64 KiB / size)). (Not a {@code dev.sliver.core.Batch}, which is a record's blobs.)
+     */
+    static int bundleSize(int cls) {
         return Math.min(32, Math.max(2, (64 * 1024) / SIZES[cls]));
     }
 

@@ -15,11 +15,10 @@ import java.lang.invoke.VarHandle;
  * another object and fails the same way. One load and one CAS, on the common path, replace the
  * earlier state byte plus size checks; the address and size checks run only to name the misuse.
  *
- * <p><b>Ordering.</b> The slot is written plainly by the thread that takes the block out of a
- * cache (it owns the block then). A later free, on any thread, is ordered after that write by
- * whatever hand-off gave the freeing thread the segment; a stale segment never compares equal,
- * since segment objects are never handed out twice. The free-index stack and its count are
- * guarded by the pool lock.
+ * <p><b>Ordering.</b> The slots are written plainly by {@link #handOut} and CASed by {@link #free};
+ * why that suffices is argued beside the fast paths, {@link ThreadCachingAllocator#allocate(long, long)}
+ * (point 3) and {@link ThreadCachingAllocator#free}. The free-index stack and its count are guarded
+ * by the pool lock.
  */
 final class Span {
     private static final VarHandle HANDED_OUT = MethodHandles.arrayElementVarHandle(MemorySegment[].class);
@@ -134,7 +133,7 @@ final class Span {
     }
 
     /** Gives a block back to the span. */
-    void give(long address) {
+    void giveBack(long address) {
         freeIndices[freeCount++] = indexOf(address);
     }
 

@@ -16,7 +16,7 @@ import java.lang.invoke.VarHandle;
  * <p>Memory ordering: {@code next[]} is read and written plainly. A popper reads it after a
  * volatile read of the head; the CAS then validates that the head (and so the link it read) did
  * not change. A pusher writes the link before its CAS, which has volatile semantics, so a popper
- * that sees the new head sees the link (and whatever the pusher wrote before, such as a batch).
+ * that sees the new head sees the link (and whatever the pusher wrote before, such as a bundle).
  */
 final class StampedIndexStack {
     static final int EMPTY = -1;

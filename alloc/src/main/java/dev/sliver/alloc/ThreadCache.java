@@ -11,11 +11,11 @@ import java.lang.invoke.VarHandle;
  * atomics, no locks, and no object references, so a push or pop is a primitive load or store
  * with no GC write barrier (a reference store into this long-lived array cost about 4 ns on G1).
  * Class {@code c} owns the slots {@code [c * SLOTS, c * SLOTS + capacity(c))}. An empty stack is
- * refilled with one batch from the central cache; a full one (twice the batch size) flushes its
- * oldest batch there; when the cache holds more than its byte budget (2 MiB by default, the
+ * refilled with one bundle from the central cache; a full one (twice the bundle size) flushes its
+ * oldest bundle there; when the cache holds more than its byte budget (2 MiB by default, the
  * design note's cap) every class gives back half. A cache is used by one thread at a time: its
- * owner, or whoever holds its {@link #tryLock} when it is a stripe shared by virtual threads, or
- * the reaper once the owner is dead.
+ * {@link #thread}, or whoever holds its {@link #tryLock} when it is a stripe shared by virtual
+ * threads, or the reaper once its thread is dead.
  *
  * <p>Counters: frees are counted as they come, allocations are not: they are derived (every block
  * a cache holds came in by a refill or a free, and leaves by an allocation or a flush), see
@@ -23,8 +23,18 @@ import java.lang.invoke.VarHandle;
  */
 final class ThreadCache {
     private static final VarHandle BUSY;
-    /** Slots per class: the largest capacity, 2 x the largest batch (32). */
+    /** Slots per class: the largest capacity, 2 x the largest bundle (32). */
     private static final int SLOTS = 64;
+    /** Counts per class in {@link #events}. */
+    private static final int EVENTS = 4;
+    /** Event: blocks that came in by a refill. */
+    private static final int REFILLED_BLOCKS = 0;
+    /** Event: blocks that came in by a free. */
+    private static final int FREED_BLOCKS = 1;
+    /** Event: refills (bundles taken from the central cache). */
+    private static final int REFILLS = 2;
+    /** Event: flushes (bundles given to the central cache). */
+    private static final int FLUSHES = 3;
 
     static {
         try {
@@ -34,8 +44,8 @@ final class ThreadCache {
         }
     }
 
-    /** The owning platform thread, or null for a stripe. */
-    final Thread owner;
+    /** The platform thread this cache belongs to, or null for a stripe. */
+    final Thread thread;
     private final Pool pool;
     private final CentralCache central;
     private final PageMap pageMap;
@@ -44,17 +54,17 @@ final class ThreadCache {
     private final int[] counts;
     private final int[] capacity;
     private long bytes;
-    /** Per class, at 4c: blocks refilled in, blocks freed in, refills, flushes. */
+    /** Per class {@code c}, {@link #EVENTS} counts at {@code EVENTS * c + k}, {@code k} one of the four below. */
     private final long[] events;
     /** Blocks flushed out, per class (for the derived allocation count). */
     private final long[] flushedBlocks;
-    /** Scratch for moving batches (a batch is at most 32 blocks). */
+    /** Scratch for moving bundles (a bundle is at most 32 blocks). */
     private final long[] scratch = new long[SLOTS];
     @SuppressWarnings("unused") // accessed through BUSY
     private volatile int busy;
 
-    ThreadCache(Thread owner, Pool pool, CentralCache central, PageMap pageMap, long maxBytes) {
-        this.owner = owner;
+    ThreadCache(Thread thread, Pool pool, CentralCache central, PageMap pageMap, long maxBytes) {
+        this.thread = thread;
         this.pool = pool;
         this.central = central;
         this.pageMap = pageMap;
@@ -64,9 +74,9 @@ final class ThreadCache {
         this.counts = new int[classes];
         this.capacity = new int[classes];
         for (int c = 0; c < classes; c++) {
-            capacity[c] = Math.min(SLOTS, 2 * central.batchSize(c));
+            capacity[c] = Math.min(SLOTS, 2 * central.bundleSize(c));
         }
-        this.events = new long[4 * classes];
+        this.events = new long[EVENTS * classes];
         this.flushedBlocks = new long[classes];
     }
 
@@ -83,8 +93,7 @@ final class ThreadCache {
     private MemorySegment pop(int cls, int n, long size) {
         counts[cls] = --n;
         bytes -= SizeClasses.size(cls);
-        long address = blocks[cls * SLOTS + n];
-        return pageMap.get(address).handOut(address, size);
+        return pageMap.handOut(blocks[cls * SLOTS + n], size);
     }
 
     /** Pushes a block of class {@code cls} onto a stack with room for it. */
@@ -92,13 +101,12 @@ final class ThreadCache {
         int n = counts[cls];
         blocks[cls * SLOTS + n] = address;
         counts[cls] = n + 1;
-        events[4 * cls + 1]++;
+        events[EVENTS * cls + FREED_BLOCKS]++;
         bytes += SizeClasses.size(cls);
     }
 
     private int refill(int cls) {
-        events[4 * cls + 2]++;
-        return deposit(cls, scratch, central.refill(cls, scratch, pool));
+        return depositRefill(cls, scratch, central.refill(cls, scratch, pool), 0);
     }
 
     /**
@@ -116,7 +124,7 @@ final class ThreadCache {
         span.free(segment);
         int cls = span.sizeClass;
         if (counts[cls] == capacity[cls]) {
-            flushOldest(cls, central.batchSize(cls));
+            flushOldest(cls, central.bundleSize(cls));
         }
         push(cls, address);
         if (bytes > maxBytes) {
@@ -136,60 +144,60 @@ final class ThreadCache {
         return n == 0 ? null : pop(cls, n, size);
     }
 
-    /** Counts a refill the caller made itself, whose first block it handed out (see {@link #deposit}). */
-    void countRefill(int cls) {
-        events[4 * cls]++;
-        events[4 * cls + 2]++;
+    /** Whether one more block of class {@code cls} keeps the cache within its byte budget. */
+    boolean fitsBudget(int cls) {
+        return bytes + SizeClasses.size(cls) <= maxBytes;
     }
 
-    /** {@link #freeCached} took the block and spilled nothing. */
-    static final long[] NO_SPILL = new long[0];
-
     /**
-     * Caches the freed block. If the class is full, its oldest batch is moved out first, into a
-     * new array returned for the caller to flush after unlocking (at most once per batch of frees;
-     * every other free allocates nothing).
+     * Caches a freed block that {@link #fitsBudget fits the budget}. If the class is full, its
+     * oldest bundle is moved out first, into a new array returned for the caller to flush after
+     * unlocking (at most once per bundle of frees; every other free allocates nothing).
      *
-     * @return {@link #NO_SPILL}, the spilled addresses, or null if the block was not taken
-     *         because the cache is over its byte budget
+     * @return the blocks moved out to make room, or null if there was room
      */
-    long[] freeCached(int cls, long address) {
-        if (bytes + SizeClasses.size(cls) > maxBytes) {
-            return null;
-        }
-        long[] spill = NO_SPILL;
+    long[] cacheFreed(int cls, long address) {
+        long[] spilled = null;
         if (counts[cls] == capacity[cls]) {
-            spill = new long[central.batchSize(cls)];
-            removeOldest(cls, spill.length, spill);
+            spilled = new long[central.bundleSize(cls)];
+            removeOldest(cls, spilled.length, spilled);
         }
         push(cls, address);
-        return spill;
+        return spilled;
     }
 
     /**
-     * Caches up to the class's room of the {@code n} blocks at {@code src[0..n)}, from the end;
-     * returns how many were taken (the rest stay at {@code src[0..n - taken)}).
+     * Caches a refill: one bundle from the central cache, of which the caller already handed out
+     * {@code handedOut} blocks itself (a stripe's miss hands out one before it holds a stripe) and
+     * left the other {@code n} at {@code src[0..n)}. Caches what fits, from the end; returns how
+     * many were taken (the rest stay at {@code src[0..n - taken)}, for the caller to flush).
      */
-    int deposit(int cls, long[] src, int n) {
+    int depositRefill(int cls, long[] src, int n, int handedOut) {
+        events[EVENTS * cls + REFILLED_BLOCKS] += handedOut;
+        events[EVENTS * cls + REFILLS]++;
+        return deposit(cls, src, n);
+    }
+
+    private int deposit(int cls, long[] src, int n) {
         int have = counts[cls];
         int take = Math.min(n, capacity[cls] - have);
         for (int i = 0; i < take; i++) {
             blocks[cls * SLOTS + have + i] = src[n - 1 - i];
         }
         counts[cls] = have + take;
-        events[4 * cls] += take;
+        events[EVENTS * cls + REFILLED_BLOCKS] += take;
         bytes += (long) take * SizeClasses.size(cls);
         return take;
     }
 
-    /** Moves the {@code n} oldest blocks of class {@code cls} to the central cache, batch by batch. */
+    /** Moves the {@code n} oldest blocks of class {@code cls} to the central cache, bundle by bundle. */
     private void flushOldest(int cls, int n) {
-        int batch = central.batchSize(cls);
+        int bundle = central.bundleSize(cls);
         for (int done = 0; done < n; ) {
-            int k = Math.min(batch, n - done);
+            int k = Math.min(bundle, n - done);
             removeOldest(cls, k, scratch);
             central.flush(cls, scratch, 0, k);
-            events[4 * cls + 3]++;
+            events[EVENTS * cls + FLUSHES]++;
             done += k;
         }
     }
@@ -243,10 +251,11 @@ final class ThreadCache {
      */
     void addCountsTo(long[] a, long[] f, long[] r, long[] fl) {
         for (int c = 0; c < a.length; c++) {
-            a[c] += events[4 * c] + events[4 * c + 1] - flushedBlocks[c] - counts[c];
-            f[c] += events[4 * c + 1];
-            r[c] += events[4 * c + 2];
-            fl[c] += events[4 * c + 3];
+            int at = EVENTS * c;
+            a[c] += events[at + REFILLED_BLOCKS] + events[at + FREED_BLOCKS] - flushedBlocks[c] - counts[c];
+            f[c] += events[at + FREED_BLOCKS];
+            r[c] += events[at + REFILLS];
+            fl[c] += events[at + FLUSHES];
         }
     }
 }

@@ -4,30 +4,15 @@ import dev.sliver.core.MemoryAllocator;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SegmentAllocator;
-import java.lang.management.ManagementFactory;
-import java.lang.ref.WeakReference;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.List;
-import java.util.Objects;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 import javax.management.ObjectName;
 
 /**
  * A thread-caching off-heap allocator in the tradition of tcmalloc, jemalloc and mimalloc, on
  * {@code java.lang.foreign} alone.
  *
- * <p><b>Layers.</b> A request up to the large threshold (256 KiB by default) is rounded to one of
- * about 50 size classes (at most 20% waste above 64 bytes). Each platform thread has a cache of
- * free blocks per class: allocation and free are a pop and a push on a plain {@code long[]},
- * plus, at free, one CAS on the block's slot of its span (which catches double and stale frees,
- * see {@code Span}). Caches refill from and flush to
- * a central cache of lock-free, ABA-safe stacks of whole batches; only when those run dry or
- * overflow does a thread lock one of several pools, which carve 4 MiB chunks into spans.
- * Larger requests get a mapping of their own, kept for reuse for the decay period after free.
+ * <p>Requests up to 256 KiB (by default) come from per-thread caches of ~50 size classes, larger
+ * ones from mappings of their own; the package description gives the layers and the files.
  *
  * <p><b>Threads.</b> Every method is thread-safe, and a block may be freed on any thread: it goes
  * into the freeing thread's cache. Virtual threads do not get caches of their own; they share a
@@ -54,59 +39,54 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
     private final AllocatorCounters counters = new AllocatorCounters();
     private final CentralCache central = new CentralCache(pageMap);
     private final Pool[] pools;
-    private final AtomicInteger nextPool = new AtomicInteger();
     private final LargeBlocks large;
-    private final ThreadCache[] stripes;
-    /**
-     * Finding the current thread's cache is on every allocation and free. {@code ThreadLocal.get}
-     * measured about 5 ns per call on the allocation path, so the first place to look is a
-     * direct-mapped table indexed by thread id: two loads and a compare. The entry's owner is a
-     * final field, so a racy read of the table is safe: a thread uses an entry only if it owns
-     * it. Two live threads whose ids collide fall back to the ThreadLocal for the second one.
-     */
-    private static final int DIRECT_SLOTS = 1024;
-    private final ThreadCache[] direct = new ThreadCache[DIRECT_SLOTS];
-    /** Each thread's caches, for every allocator: the fallback when the direct table misses. */
-    private static final ThreadLocal<ThreadState> THREAD_STATE = ThreadLocal.withInitial(ThreadState::new);
-    /** Identifies this allocator in thread states; not referenced by caches, so a dropped allocator can be collected. */
-    private final Object token = new Object();
-    private final ConcurrentLinkedQueue<ThreadCache> registry = new ConcurrentLinkedQueue<>();
-    private final AtomicInteger registered = new AtomicInteger();
-    private final AtomicInteger registeredSinceReap = new AtomicInteger();
-    private final Object reapLock = new Object();
-    private final long threadCacheBytes;
+    private final Stripes stripes;
+    private final ThreadCaches caches;
+    /** The caches by thread id, {@code ThreadCaches.byThreadId}, held here so the fast paths load it in one step. */
+    private final ThreadCache[] byThreadId;
     private final long largeThreshold;
     private final long decayNanos;
     private final String name;
     private final Thread decayThread;
-    private volatile boolean closed;
+    /** Set by {@link #close()}; read directly (no accessor) by the fast paths, here and in {@link LocalHandle}. */
+    volatile boolean closed;
     private volatile ObjectName mxBeanName;
 
-    private ThreadCachingAllocator(Builder b) {
-        this.threadCacheBytes = b.threadCacheBytes;
-        this.largeThreshold = b.largeThreshold;
-        this.decayNanos = b.decay.toNanos();
-        this.name = b.name != null ? b.name : "allocator-" + INSTANCES.incrementAndGet();
-        this.large = new LargeBlocks(counters, b.maxIdleLargeBytes);
-        this.pools = new Pool[b.pools];
+    /**
+     * A new allocator; close it when done (its decay thread also ends if it becomes unreachable).
+     *
+     * @param settings the knobs, see {@link AllocatorSettings}
+     */
+    public ThreadCachingAllocator(AllocatorSettings settings) {
+        this.largeThreshold = settings.largeThreshold();
+        this.decayNanos = settings.decay().toNanos();
+        this.name = settings.name() != null ? settings.name() : "allocator-" + INSTANCES.incrementAndGet();
+        this.large = new LargeBlocks(counters, settings.maxIdleLargeBytes(), name);
+        this.pools = new Pool[settings.pools()];
         for (int i = 0; i < pools.length; i++) {
-            pools[i] = new Pool(pageMap, counters);
+            pools[i] = new Pool(pageMap, counters, name);
         }
-        this.stripes = new ThreadCache[Integer.highestOneBit(b.stripes - 1) << 1];
-        for (int i = 0; i < stripes.length; i++) {
-            stripes[i] = new ThreadCache(null, pools[i % pools.length], central, pageMap, threadCacheBytes);
-        }
-        this.decayThread = Thread.ofPlatform().daemon().name("sliver-decay-" + name)
-                .unstarted(new Decay(this, Math.clamp(decayNanos / 4, 10_000_000L, 1_000_000_000L)));
-        decayThread.start();
+        this.caches = new ThreadCaches(pools, central, pageMap, counters, settings.threadCacheBytes(), name);
+        this.byThreadId = caches.byThreadId;
+        this.stripes = new Stripes(settings.stripes(), pools, central, pageMap, counters, settings.threadCacheBytes());
+        this.decayThread = DecayThread.start(this, name, decayNanos);
     }
 
-    /** A builder with the defaults. */
-    public static Builder builder() {
-        return new Builder();
+    /**
+     * A builder of {@link AllocatorSettings}, starting from the defaults, whose
+     * {@link AllocatorSettings.Builder#build()} makes the allocator.
+     *
+     * @return a new builder
+     */
+    public static AllocatorSettings.Builder builder() {
+        return new AllocatorSettings.Builder();
     }
 
-    /** The process-wide allocator: default settings, never closed, visible in JMX as {@code name=shared}. */
+    /**
+     * The process-wide allocator: default settings, never closed, visible in JMX as {@code name=shared}.
+     *
+     * @return the shared allocator
+     */
     public static ThreadCachingAllocator shared() {
         return Shared.INSTANCE;
     }
@@ -123,32 +103,47 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
         }
     }
 
-    // ---------------------------------------------------------------- allocation
-
     /**
      * Allocates {@code byteSize} bytes aligned to {@code alignment}; the memory is not zeroed.
      *
+     * @param byteSize  the size in bytes, {@code >= 0}
+     * @param alignment a power of two; every block is aligned to at least 16
+     * @return a segment of exactly {@code byteSize} bytes, owned by the caller until {@link #free}
      * @throws IllegalArgumentException if the size is negative or the alignment not a power of two
      * @throws IllegalStateException    if the allocator is closed
+     * @throws OutOfMemoryError         if the OS refuses the memory, or the size exceeds any address space
      */
     @Override
     public MemorySegment allocate(long byteSize, long alignment) {
         // The fast path: a request of 0..largeThreshold bytes aligned to at most 16, on a platform
-        // thread whose cache is in the direct table. Anything else (bad arguments, virtual
+        // thread whose cache is in the table by thread id. Anything else (bad arguments, virtual
         // threads, a first call, over-alignment, large sizes, a closed allocator) leaves through
-        // one call. Ordering: the cache is confined to its owner, so its arrays are plain; the
-        // block's handedOut slot is a plain store that a free on another thread sees through the
-        // hand-off that gave it the segment (Span explains why that suffices).
+        // one call. Why it needs no synchronization but the volatile read of closed:
+        // 1. The table is read racily and may show null, a dead thread's cache or another live
+        //    thread's. A cache is used only if its thread is this one; thread is a final field,
+        //    so a racily read cache shows its true thread (JLS 17.5), and no other thread passes
+        //    the test. (ThreadLocal.get cost about 5 ns here; this is two loads and a compare.
+        //    Of two live threads whose ids collide, the second goes to the ThreadLocal.)
+        // 2. The cache's arrays are plain: its thread made the cache and is the only one that
+        //    touches it while it lives. (The reaper's argument for reading them after it died
+        //    is on ThreadCaches.reapDeadThreads.)
+        // 3. Handing out writes the block's slot in its span (Span.handOut) plainly: the block
+        //    came off this thread's own cache, so no other thread may write that slot now. A
+        //    free, on any thread, needs this very segment object (Span.free CASes the slot from
+        //    it), and whatever hand-off gave that thread the segment orders this write before
+        //    its CAS. A stale segment never matches: a segment object is handed out once.
+        // 4. A close() racing this call may hand out a block whose chunk it then unmaps; the
+        //    segment belongs to the chunk's closed arena and throws on access, never crashes.
         Thread thread = Thread.currentThread();
-        ThreadCache cache = direct[(int) thread.threadId() & (DIRECT_SLOTS - 1)];
-        if (!isCacheable(byteSize, alignment) || cache == null || cache.owner != thread || closed) {
+        ThreadCache cache = byThreadId[(int) thread.threadId() & (ThreadCaches.TABLE_SLOTS - 1)];
+        if (!isCacheable(byteSize, alignment) || cache == null || cache.thread != thread || closed) {
             return allocateSlow(byteSize, alignment, thread);
         }
         return cache.allocate(SizeClasses.classOf(byteSize), byteSize);
     }
 
     /** Whether a thread cache can serve the request as it is: 0..largeThreshold bytes, a power-of-two alignment of at most 16. */
-    private boolean isCacheable(long byteSize, long alignment) {
+    boolean isCacheable(long byteSize, long alignment) {
         return Long.compareUnsigned(byteSize, largeThreshold) <= 0
                 && Long.compareUnsigned(alignment - 1, MIN_ALIGNMENT - 1) <= 0 && (alignment & (alignment - 1)) == 0;
     }
@@ -164,45 +159,7 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
             return large.allocate(byteSize, alignment);
         }
         int cls = SizeClasses.classOf(size);
-        return thread.isVirtual() ? allocateShared(cls, byteSize, thread) : cache().allocate(cls, byteSize);
-    }
-
-    /**
-     * A virtual thread's allocation. Stripes are never waited for: a busy stripe is skipped, a
-     * stripe is held only to move array entries, and a miss refills after letting go of it. So a
-     * virtual thread that parks (on a pool lock, say) never holds anything another one spins on.
-     */
-    private MemorySegment allocateShared(int cls, long size, Thread thread) {
-        ThreadCache stripe = tryLockStripe(thread);
-        if (stripe != null) {
-            try {
-                MemorySegment block = stripe.allocateCached(cls, size);
-                if (block != null) {
-                    return block;
-                }
-            } finally {
-                stripe.unlock();
-            }
-        }
-        long[] batch = new long[central.batchSize(cls)];
-        int n = central.refill(cls, batch, pools[(int) (thread.threadId() % pools.length)]);
-        MemorySegment block = pageMap.get(batch[n - 1]).handOut(batch[n - 1], size);
-        int left = n - 1;
-        stripe = tryLockStripe(thread);
-        if (stripe != null) {
-            try {
-                stripe.countRefill(cls);
-                left -= stripe.deposit(cls, batch, left);
-            } finally {
-                stripe.unlock();
-            }
-        } else {
-            counters.sharedAllocation(cls);
-        }
-        if (left > 0) {
-            central.flush(cls, batch, 0, left);
-        }
-        return block;
+        return thread.isVirtual() ? stripes.allocate(cls, byteSize, thread) : caches.current().allocate(cls, byteSize);
     }
 
     private RuntimeException badRequest(long byteSize, long alignment) {
@@ -212,7 +169,7 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
         if (alignment <= 0 || (alignment & (alignment - 1)) != 0) {
             return new IllegalArgumentException("alignment is not a power of two: " + alignment);
         }
-        return closedException();
+        return closedError(name);
     }
 
     /**
@@ -221,6 +178,8 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
      * {@code usableSize(n)} bytes takes the same block as asking for {@code n}, so a caller that
      * may grow (a buffer, say) can take the whole block up front and grow into it without a copy.
      *
+     * @param byteSize a request size, {@code >= 0}
+     * @return the bytes of the block such a request gets, at least {@code byteSize}
      * @throws IllegalArgumentException if the size is negative
      */
     public long usableSize(long byteSize) {
@@ -231,69 +190,40 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
     }
 
     /**
-     * A handle on this allocator for the calling platform thread: the same allocator, minus the
-     * lookup of the thread's cache on every call. Use it in a loop that allocates and frees on one
-     * thread (a decoder, an event loop). On its own thread it goes straight to the thread's cache;
-     * on any other thread, or on a virtual thread, each call simply takes the allocator's own
-     * path, so the handle is never wrong, only not faster there. Blocks move freely between the
-     * handle and the allocator: either may free what the other handed out.
+     * This allocator bound to the calling platform thread, minus the lookup of the thread's cache
+     * on every call: for a loop that allocates and frees on one thread (a decoder, an event loop).
+     * Never wrong on another thread, only not faster there; see {@link LocalHandle}.
+     *
+     * @return a handle bound to the calling thread
+     * @throws IllegalStateException if the allocator is closed and the thread has no cache yet
      */
-    public Local local() {
+    public LocalHandle local() {
         Thread thread = Thread.currentThread();
-        return new Local(this, thread.isVirtual() ? null : cache());
+        return new LocalHandle(this, thread.isVirtual() ? null : caches.current());
     }
 
-    /** See {@link #local()}. Thread-safe; fast on the thread that made it. */
-    public static final class Local implements MemoryAllocator {
-        private final ThreadCachingAllocator allocator;
-        /** The maker's cache, or null when made on a virtual thread. */
-        private final ThreadCache cache;
-        private final Thread owner;
-
-        private Local(ThreadCachingAllocator allocator, ThreadCache cache) {
-            this.allocator = allocator;
-            this.cache = cache;
-            this.owner = cache == null ? null : cache.owner;
-        }
-
-        /** As {@link ThreadCachingAllocator#allocate(long, long)}. */
-        @Override
-        public MemorySegment allocate(long byteSize, long alignment) {
-            // As the allocator's fast path, with the cache already in hand: the owner test is
-            // what confines the plain arrays of the cache to their thread.
-            if (Thread.currentThread() != owner || !allocator.isCacheable(byteSize, alignment) || allocator.closed) {
-                return allocator.allocate(byteSize, alignment);
-            }
-            return cache.allocate(SizeClasses.classOf(byteSize), byteSize);
-        }
-
-        /** As {@link ThreadCachingAllocator#allocate(long)}. */
-        @Override
-        public MemorySegment allocate(long byteSize) {
-            return allocate(byteSize, 1);
-        }
-
-        /** As {@link ThreadCachingAllocator#free}. */
-        @Override
-        public void free(MemorySegment segment) {
-            if (Thread.currentThread() != owner || allocator.closed || !cache.free(segment)) {
-                allocator.free(segment);
-            }
-        }
-
-        @Override
-        public String toString() {
-            return "ThreadCachingAllocator.Local[" + allocator.name + ", " + (owner == null ? "no thread" : owner.getName()) + "]";
-        }
-    }
-
-    /** Allocates {@code byteSize} bytes aligned to 1 (in practice 16), not zeroed. */
+    /**
+     * Allocates {@code byteSize} bytes aligned to 1 (in practice 16), not zeroed.
+     *
+     * @param byteSize the size in bytes, {@code >= 0}
+     * @return a segment of exactly {@code byteSize} bytes, owned by the caller until {@link #free}
+     * @throws IllegalArgumentException if the size is negative
+     * @throws IllegalStateException    if the allocator is closed
+     */
     @Override
     public MemorySegment allocate(long byteSize) {
         return allocate(byteSize, 1);
     }
 
-    /** Like {@link #allocate(long, long)}, with every byte set to zero. */
+    /**
+     * Like {@link #allocate(long, long)}, with every byte set to zero.
+     *
+     * @param byteSize  the size in bytes, {@code >= 0}
+     * @param alignment a power of two
+     * @return a zeroed segment of exactly {@code byteSize} bytes
+     * @throws IllegalArgumentException if the size is negative or the alignment not a power of two
+     * @throws IllegalStateException    if the allocator is closed
+     */
     public MemorySegment allocateZeroed(long byteSize, long alignment) {
         return allocate(byteSize, alignment).fill((byte) 0);
     }
@@ -301,17 +231,23 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
     /**
      * Gives back a segment returned by {@link #allocate} on this allocator, from any thread.
      *
+     * @param segment the very segment {@code allocate} returned (not a slice or copy of it)
      * @throws IllegalArgumentException if the segment is not a block of this allocator, or is a slice of one
-     * @throws IllegalStateException    if the block is not allocated (a double free), or the allocator is closed
+     * @throws IllegalStateException    if the block is not allocated (a double or stale free), or the allocator is closed
      */
     @Override
     public void free(MemorySegment segment) {
-        // The fast path: a platform thread with a cache, a block of a span (ThreadCache.free
-        // validates it with one CAS on the block's slot and pushes it). Ordering: the CAS is the
-        // only shared write, and it is what makes two racing frees of one block fail but once.
+        // The fast path: a platform thread whose cache is in the table, freeing a block of a
+        // span. ThreadCache.free validates the block with one CAS on its slot (Span.free) and
+        // pushes it. The table and the cache are safe as in allocate (points 1 and 2 there). The
+        // CAS is the only shared write: it succeeds only for the very segment handed out (point
+        // 3 there orders that write before it), and of two racing frees of one segment exactly
+        // one succeeds, the other throws. After it the block is this thread's alone, so the push
+        // is plain. Anything else (a virtual thread, a first call, a large block, a foreign
+        // segment, a closed allocator) leaves through freeSlow.
         Thread thread = Thread.currentThread();
-        ThreadCache cache = direct[(int) thread.threadId() & (DIRECT_SLOTS - 1)];
-        if (cache == null || cache.owner != thread || closed || !cache.free(segment)) {
+        ThreadCache cache = byThreadId[(int) thread.threadId() & (ThreadCaches.TABLE_SLOTS - 1)];
+        if (cache == null || cache.thread != thread || closed || !cache.free(segment)) {
             freeSlow(segment, thread);
         }
     }
@@ -319,7 +255,7 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
     /** A free off the fast path: a virtual thread, a first call, a large block, a foreign segment, or a closed allocator. */
     private void freeSlow(MemorySegment segment, Thread thread) {
         if (closed) {
-            throw closedException();
+            throw closedError(name);
         }
         Span span = segment.isNative() ? pageMap.get(segment.address()) : null;
         if (span == null) {
@@ -330,122 +266,15 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
             }
         } else if (thread.isVirtual()) {
             span.free(segment);
-            freeVirtual(thread, span.sizeClass, segment.address());
+            stripes.free(thread, span.sizeClass, segment.address());
         } else {
-            cache().free(segment); // the direct table missed: finds or creates the cache, then the fast path
+            caches.current().free(segment); // the table by thread id missed: finds or creates the cache, then the fast path
         }
     }
 
-    /** A virtual thread's free: into a stripe if one is free and has room, else straight back. */
-    private void freeVirtual(Thread thread, int cls, long address) {
-        ThreadCache stripe = tryLockStripe(thread);
-        if (stripe != null) {
-            long[] spill;
-            try {
-                spill = stripe.freeCached(cls, address);
-            } finally {
-                stripe.unlock();
-            }
-            if (spill != null) {
-                if (spill.length > 0) {
-                    central.flush(cls, spill, 0, spill.length); // after unlock: it may lock a pool
-                }
-                return;
-            }
-        }
-        counters.sharedFree(cls);
-        central.flush(cls, new long[] {address}, 0, 1);
-    }
-
-    /**
-     * One pass over the stripes shared by virtual threads, starting at the thread's own; null if
-     * all are busy. Never waits: a holder may be a virtual thread that is not running.
-     */
-    private ThreadCache tryLockStripe(Thread thread) {
-        int mask = stripes.length - 1;
-        int start = (int) thread.threadId();
-        for (int i = 0; i <= mask; i++) {
-            ThreadCache stripe = stripes[(start + i) & mask];
-            if (stripe.tryLock()) {
-                return stripe;
-            }
-        }
-        return null;
-    }
-
-    private ThreadCache cache() {
-        Thread thread = Thread.currentThread();
-        ThreadCache cache = direct[(int) thread.threadId() & (DIRECT_SLOTS - 1)];
-        return cache != null && cache.owner == thread ? cache : cacheSlow(thread);
-    }
-
-    private ThreadCache cacheSlow(Thread thread) {
-        ThreadState state = THREAD_STATE.get();
-        ThreadCache cache = state.token == token ? state.cache : state.switchTo(this);
-        int slot = (int) thread.threadId() & (DIRECT_SLOTS - 1);
-        ThreadCache occupant = direct[slot];
-        if (occupant == null || !occupant.owner.isAlive()) {
-            direct[slot] = cache;
-        }
-        return cache;
-    }
-
-    /** A thread's caches: the one used last inline, the others weakly by allocator. */
-    private static final class ThreadState {
-        Object token;
-        ThreadCache cache;
-        java.util.WeakHashMap<Object, ThreadCache> others;
-
-        ThreadCache switchTo(ThreadCachingAllocator allocator) {
-            if (others == null) {
-                others = new java.util.WeakHashMap<>();
-            }
-            if (token != null) {
-                others.put(token, cache);
-            }
-            ThreadCache next = others.remove(allocator.token);
-            if (next == null) {
-                next = allocator.newCache();
-            }
-            token = allocator.token;
-            cache = next;
-            return next;
-        }
-    }
-
-    private ThreadCache newCache() {
-        if (closed) {
-            throw closedException();
-        }
-        Pool pool = pools[Math.floorMod(nextPool.getAndIncrement(), pools.length)];
-        ThreadCache cache = new ThreadCache(Thread.currentThread(), pool, central, pageMap, threadCacheBytes);
-        registry.add(cache);
-        int live = registered.incrementAndGet();
-        // Reap when as many caches were created as were alive at the last reap: amortized O(1).
-        if (registeredSinceReap.incrementAndGet() >= Math.max(16, live / 2)) {
-            reapDeadThreads();
-        }
-        return cache;
-    }
-
-    /** Returns the caches of dead threads to the central cache. */
+    /** Returns the caches of dead threads to the central cache (see {@link ThreadCaches#reapDeadThreads}). */
     void reapDeadThreads() {
-        synchronized (reapLock) {
-            registeredSinceReap.set(0);
-            for (Iterator<ThreadCache> it = registry.iterator(); it.hasNext(); ) {
-                ThreadCache cache = it.next();
-                if (!cache.owner.isAlive()) {
-                    it.remove();
-                    int slot = (int) cache.owner.threadId() & (DIRECT_SLOTS - 1);
-                    if (direct[slot] == cache) {
-                        direct[slot] = null;
-                    }
-                    registered.decrementAndGet();
-                    cache.flushAll();
-                    counters.retire(cache);
-                }
-            }
-        }
+        caches.reapDeadThreads();
     }
 
     /**
@@ -463,138 +292,49 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
         large.releaseIdle(now, decayNanos);
     }
 
-    /** The decay thread; it holds the allocator weakly so that an unclosed allocator can be collected. */
-    private static final class Decay implements Runnable {
-        private final WeakReference<ThreadCachingAllocator> allocator;
-        private final long tickNanos;
-
-        Decay(ThreadCachingAllocator allocator, long tickNanos) {
-            this.allocator = new WeakReference<>(allocator);
-            this.tickNanos = tickNanos;
-        }
-
-        @Override
-        public void run() {
-            while (!Thread.currentThread().isInterrupted()) {
-                LockSupport.parkNanos(tickNanos);
-                ThreadCachingAllocator a = allocator.get();
-                if (a == null || a.closed) {
-                    return;
-                }
-                try {
-                    a.decayAt(System.nanoTime());
-                } catch (RuntimeException | Error e) {
-                    System.getLogger("dev.sliver.alloc").log(System.Logger.Level.ERROR, "decay failed", e);
-                }
-            }
-        }
-    }
-
-    // ---------------------------------------------------------------- statistics
-
-    /** A snapshot of the allocator's counters and memory. */
+    /**
+     * A snapshot of the allocator's counters and memory. Live threads' counts are read without
+     * stopping them: under load the snapshot is approximate, at rest it is exact.
+     *
+     * @return the snapshot
+     */
     public AllocatorStats stats() {
-        int classes = SizeClasses.count();
-        long[] allocations = new long[classes];
-        long[] frees = new long[classes];
-        long[] refills = new long[classes];
-        long[] flushes = new long[classes];
-        counters.addCountsTo(allocations, frees, refills, flushes);
-        long cached = central.cachedBytes() + large.idleBytes();
-        for (ThreadCache cache : registry) {
-            cache.addCountsTo(allocations, frees, refills, flushes);
-            cached += cache.cachedBytes();
-        }
-        for (ThreadCache stripe : stripes) {
-            stripe.addCountsTo(allocations, frees, refills, flushes);
-            cached += stripe.cachedBytes();
-        }
-        for (Pool pool : pools) {
-            cached += pool.spanFreeBytes();
-        }
-        List<ClassStats> perClass = new ArrayList<>(classes);
-        long inUse = large.liveBytes();
-        for (int c = 0; c < classes; c++) {
-            perClass.add(new ClassStats(SizeClasses.size(c), allocations[c], frees[c], refills[c], flushes[c]));
-            inUse += (allocations[c] - frees[c]) * SizeClasses.size(c);
-        }
-        // Live caches are read racily (allocations are derived from counts that move), so under
-        // load the sum can be briefly off; it is exact at rest and never reported below zero.
-        return new AllocatorStats(List.copyOf(perClass), Math.max(0, inUse), cached, counters.mappedBytes(),
-                counters.returnedBytes(), large.liveCount(), registered.get());
+        return AllocatorStats.collect(counters, central, pools, large, caches, stripes);
     }
 
-    /** Registers the JMX view as {@code dev.sliver:type=ThreadCachingAllocator,name=<name>}; unregistered on close. */
+    /**
+     * Registers the JMX view, {@link ThreadCachingAllocatorMXBean}, in the platform MBean server as
+     * {@code dev.sliver:type=ThreadCachingAllocator,name=<beanName>}; it is unregistered on close.
+     *
+     * @param beanName the {@code name} key of the object name (quoted as needed)
+     * @return the name registered
+     * @throws IllegalStateException if the MBean server refuses it (a bean of that name exists, say)
+     */
     public ObjectName registerMXBean(String beanName) {
-        try {
-            ObjectName objectName = new ObjectName("dev.sliver:type=ThreadCachingAllocator,name=" + ObjectName.quote(beanName));
-            ManagementFactory.getPlatformMBeanServer().registerMBean(new Jmx(this), objectName);
-            mxBeanName = objectName;
-            return objectName;
-        } catch (javax.management.JMException e) {
-            throw new IllegalStateException("cannot register the allocator's MXBean as " + beanName, e);
-        }
+        ObjectName objectName = AllocatorJmx.register(this, beanName);
+        mxBeanName = objectName;
+        return objectName;
     }
-
-    private record Jmx(ThreadCachingAllocator allocator) implements ThreadCachingAllocatorMXBean {
-        public long getBytesInUse() {
-            return allocator.stats().bytesInUse();
-        }
-
-        public long getBytesCached() {
-            return allocator.stats().bytesCached();
-        }
-
-        public long getBytesMapped() {
-            return allocator.stats().bytesMapped();
-        }
-
-        public long getBytesReturned() {
-            return allocator.stats().bytesReturned();
-        }
-
-        public long getAllocations() {
-            return allocator.stats().allocations();
-        }
-
-        public long getFrees() {
-            return allocator.stats().frees();
-        }
-
-        public double getThreadCacheHitRate() {
-            return allocator.stats().threadCacheHitRate();
-        }
-
-        public int getThreadCaches() {
-            return allocator.stats().threadCaches();
-        }
-    }
-
-    // ---------------------------------------------------------------- lifecycle
 
     /**
      * Unmaps all memory. Segments still held by callers become inaccessible (they throw); further
-     * allocations and frees throw. The {@link #shared()} allocator cannot be closed.
+     * allocations and frees throw. Closing again does nothing.
+     *
+     * @throws UnsupportedOperationException if this is the {@link #shared()} allocator
      */
     @Override
     public void close() {
         if (this == Shared.INSTANCE) {
             throw new UnsupportedOperationException("the shared allocator cannot be closed");
         }
-        synchronized (reapLock) {
-            if (closed) {
-                return;
-            }
-            closed = true;
+        if (!caches.close()) {
+            return;
         }
+        closed = true;
         decayThread.interrupt();
         ObjectName bean = mxBeanName;
         if (bean != null) {
-            try {
-                ManagementFactory.getPlatformMBeanServer().unregisterMBean(bean);
-            } catch (javax.management.JMException ignored) {
-                // already gone
-            }
+            AllocatorJmx.unregister(bean);
         }
         for (Pool pool : pools) {
             pool.unmapAll();
@@ -602,91 +342,18 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
         large.unmapAll();
     }
 
-    private IllegalStateException closedException() {
-        return new IllegalStateException("allocator " + name + " is closed");
+    /** This allocator's name, as set or made up ({@code allocator-N}). */
+    String name() {
+        return name;
+    }
+
+    /** The error of any call on a closed allocator, named {@code allocatorName}: the one wording, wherever the call finds it closed. */
+    static IllegalStateException closedError(String allocatorName) {
+        return new IllegalStateException("allocator " + allocatorName + " is closed");
     }
 
     @Override
     public String toString() {
         return "ThreadCachingAllocator[" + name + (closed ? ", closed" : "") + "]";
-    }
-
-    /** The knobs, with their defaults. */
-    public static final class Builder {
-        private int pools = 2 * Runtime.getRuntime().availableProcessors();
-        private int stripes = 2 * Runtime.getRuntime().availableProcessors();
-        private long threadCacheBytes = 2L << 20;
-        private long largeThreshold = SizeClasses.MAX_SMALL;
-        private Duration decay = Duration.ofSeconds(10);
-        private long maxIdleLargeBytes = 2L << 30;
-        private String name;
-
-        private Builder() {
-        }
-
-        /** Independently locked pools of chunks (default 2 x cores). */
-        public Builder pools(int count) {
-            if (count < 1) {
-                throw new IllegalArgumentException("pools must be at least 1, got " + count);
-            }
-            this.pools = count;
-            return this;
-        }
-
-        /** Caches shared by virtual threads (default 2 x cores, rounded up to a power of two). */
-        public Builder stripes(int count) {
-            if (count < 1) {
-                throw new IllegalArgumentException("stripes must be at least 1, got " + count);
-            }
-            this.stripes = count;
-            return this;
-        }
-
-        /** Byte budget of each thread cache (default 2 MiB). */
-        public Builder threadCacheBytes(long bytes) {
-            if (bytes < 0) {
-                throw new IllegalArgumentException("negative thread cache budget: " + bytes);
-            }
-            this.threadCacheBytes = bytes;
-            return this;
-        }
-
-        /** Requests above this many bytes get their own mapping (default and maximum 256 KiB). */
-        public Builder largeThreshold(long bytes) {
-            if (bytes < 0 || bytes > SizeClasses.MAX_SMALL) {
-                throw new IllegalArgumentException("large threshold must be in [0, " + SizeClasses.MAX_SMALL + "], got " + bytes);
-            }
-            this.largeThreshold = bytes;
-            return this;
-        }
-
-        /** How long unused chunks and idle large blocks are kept before they go back to the OS (default 10 s). */
-        public Builder decay(Duration period) {
-            if (period.isNegative()) {
-                throw new IllegalArgumentException("negative decay: " + period);
-            }
-            this.decay = period;
-            return this;
-        }
-
-        /** Cap on bytes of freed large blocks kept for reuse (default 2 GiB). */
-        public Builder maxIdleLargeBytes(long bytes) {
-            if (bytes < 0) {
-                throw new IllegalArgumentException("negative cap: " + bytes);
-            }
-            this.maxIdleLargeBytes = bytes;
-            return this;
-        }
-
-        /** A name for the decay thread, JMX and messages. */
-        public Builder name(String allocatorName) {
-            this.name = Objects.requireNonNull(allocatorName, "name");
-            return this;
-        }
-
-        /** A new allocator; close it when done (its decay thread also ends if it becomes unreachable). */
-        public ThreadCachingAllocator build() {
-            return new ThreadCachingAllocator(this);
-        }
     }
 }

@@ -1,11 +1,11 @@
 package dev.sliver.alloc;
 
 /**
- * The central cache of one size class: a lock-free stack of full batches of blocks.
+ * The central cache of one size class: a lock-free stack of full bundles of blocks.
  *
- * <p>Batches live in preallocated rows of one {@code long[]}; two {@link StampedIndexStack}s hold
- * the indices of the full rows and of the empty ones. Moving a batch in or out costs one CAS on
- * each stack, whatever the batch size, and no allocation. Nodes are row indices recycled forever,
+ * <p>Bundles live in preallocated rows of one {@code long[]}; two {@link StampedIndexStack}s hold
+ * the indices of the full rows and of the empty ones. Moving a bundle in or out costs one CAS on
+ * each stack, whatever the bundle size, and no allocation. Nodes are row indices recycled forever,
  * which is exactly where a plain Treiber stack suffers ABA; the stamped head prevents it.
  *
  * <p>A row's contents are written by the pusher before its CAS on {@code full} and read by the
@@ -13,7 +13,7 @@ package dev.sliver.alloc;
  * array accesses are ordered by the CASes.
  */
 final class TransferStack {
-    private final int batchSize;
+    private final int bundleSize;
     private final long[] blocks;
     private final int[] lengths;
     private final StampedIndexStack full;
@@ -21,9 +21,9 @@ final class TransferStack {
     /** Bumped by every push and pop; the decay thread drains a stack that did not move for a tick. */
     private volatile int moves;
 
-    TransferStack(int batchSize, int rows) {
-        this.batchSize = batchSize;
-        this.blocks = new long[batchSize * rows];
+    TransferStack(int bundleSize, int rows) {
+        this.bundleSize = bundleSize;
+        this.blocks = new long[bundleSize * rows];
         this.lengths = new int[rows];
         this.full = new StampedIndexStack(rows);
         this.empty = new StampedIndexStack(rows);
@@ -32,31 +32,31 @@ final class TransferStack {
         }
     }
 
-    int batchSize() {
-        return batchSize;
+    int bundleSize() {
+        return bundleSize;
     }
 
-    /** Stores {@code n <= batchSize} blocks from {@code src[from..]}; false if every row is full. */
+    /** Stores {@code n <= bundleSize} blocks from {@code src[from..]}; false if every row is full. */
     boolean push(long[] src, int from, int n) {
         int row = empty.pop();
         if (row == StampedIndexStack.EMPTY) {
             return false;
         }
-        System.arraycopy(src, from, blocks, row * batchSize, n);
+        System.arraycopy(src, from, blocks, row * bundleSize, n);
         lengths[row] = n;
         full.push(row);
         moves++;
         return true;
     }
 
-    /** Moves one batch into {@code dst[at..]}; returns its length, 0 if there is none. */
+    /** Moves one bundle into {@code dst[at..]}; returns its length, 0 if there is none. */
     int pop(long[] dst, int at) {
         int row = full.pop();
         if (row == StampedIndexStack.EMPTY) {
             return 0;
         }
         int n = lengths[row];
-        System.arraycopy(blocks, row * batchSize, dst, at, n);
+        System.arraycopy(blocks, row * bundleSize, dst, at, n);
         empty.push(row);
         moves++;
         return n;

@@ -65,6 +65,11 @@ class AllocatorSettingsTest {
     }
 
     @Test
+    void eachSetterChecksItsSetting() {
+        assertThrows(IllegalArgumentException.class, () -> ThreadCachingAllocator.builder().largeThreshold(1 << 20));
+    }
+
+    @Test
     void theLargeThresholdDecidesWhoGetsAMappingOfItsOwn() {
         try (ThreadCachingAllocator allocator = ThreadCachingAllocator.builder().largeThreshold(1024).build()) {
             MemorySegment small = allocator.allocate(1024);

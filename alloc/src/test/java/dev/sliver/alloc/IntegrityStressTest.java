@@ -1,9 +1,11 @@
 package dev.sliver.alloc;
 
+import dev.sliver.core.testkit.Watchdog;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -25,6 +27,8 @@ class IntegrityStressTest {
     private static final long OPS = Long.getLong("sliver.stress.ops", 10_000_000L);
     private static final int THREADS = 8;
     private static final ValueLayout.OfLong STAMP = ValueLayout.JAVA_LONG_UNALIGNED;
+    /** Two minutes for the default run, scaled up for the long one. */
+    private static final Duration LIMIT = Duration.ofSeconds(Math.max(120, OPS / 100_000));
 
     @Test
     void noBlockIsHandedOutTwiceOrLost() throws Exception {
@@ -51,9 +55,12 @@ class IntegrityStressTest {
                 }));
             }
             start.countDown();
-            for (Thread t : workers) {
-                t.join();
-            }
+            Watchdog.run("integrity stress", LIMIT, () -> {
+                for (Thread t : workers) {
+                    t.join();
+                }
+                return null;
+            });
             if (failure.get() != null) {
                 throw new AssertionError(failure.get());
             }

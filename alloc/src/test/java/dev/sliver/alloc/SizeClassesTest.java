@@ -40,8 +40,8 @@ class SizeClassesTest {
             long spanBytes = (long) SizeClasses.spanPages(c) * SizeClasses.PAGE_SIZE;
             assertTrue(spanBytes % size <= spanBytes / 8, "class " + size);
             assertTrue(SizeClasses.spanPages(c) <= Chunk.PAGES);
-            int batch = SizeClasses.batchSize(c);
-            assertEquals(Math.min(32, Math.max(2, 65536 / size)), batch);
+            int bundle = SizeClasses.bundleSize(c);
+            assertEquals(Math.min(32, Math.max(2, 65536 / size)), bundle);
         }
     }
 }

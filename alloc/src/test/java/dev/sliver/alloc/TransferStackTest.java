@@ -11,34 +11,34 @@ import java.util.concurrent.CountDownLatch;
 import static org.junit.jupiter.api.Assertions.*;
 
 class TransferStackTest {
-    /** Threads pass distinct values around in batches; at the end every value exists exactly once. */
+    /** Threads pass distinct values around in bundles; at the end every value exists exactly once. */
     @Test
-    void batchesMoveWholeUnderContention() throws Exception {
-        int batch = 8;
+    void bundlesMoveWholeUnderContention() throws Exception {
+        int bundle = 8;
         int threads = 6;
         int rounds = 200_000;
-        TransferStack stack = new TransferStack(batch, 4);
-        long[][] held = new long[threads][4 * batch];
+        TransferStack stack = new TransferStack(bundle, 4);
+        long[][] held = new long[threads][4 * bundle];
         int[] counts = new int[threads];
         CountDownLatch start = new CountDownLatch(1);
         java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
         List<Thread> workers = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
             int me = t;
-            for (int i = 0; i < 2 * batch; i++) {
+            for (int i = 0; i < 2 * bundle; i++) {
                 held[me][i] = ((long) me << 32) | i;
             }
-            counts[me] = 2 * batch;
+            counts[me] = 2 * bundle;
             workers.add(Thread.ofPlatform().start(() -> StampedIndexStackTest.collect(failure, () -> {
                 StampedIndexStackTest.await(start);
                 long[] mine = held[me];
                 int count = counts[me];
                 for (int r = 0; r < rounds; r++) {
-                    if ((r & 1) == 0 && count >= batch) {
-                        if (stack.push(mine, count - batch, batch)) {
-                            count -= batch;
+                    if ((r & 1) == 0 && count >= bundle) {
+                        if (stack.push(mine, count - bundle, bundle)) {
+                            count -= bundle;
                         }
-                    } else if (count + batch <= mine.length) {
+                    } else if (count + bundle <= mine.length) {
                         count += stack.pop(mine, count);
                     }
                 }
@@ -54,14 +54,14 @@ class TransferStackTest {
                 assertTrue(seen.add(held[t][i]), "duplicated " + held[t][i]);
             }
         }
-        long[] drain = new long[batch];
+        long[] drain = new long[bundle];
         for (int n; (n = stack.pop(drain, 0)) > 0; ) {
-            assertEquals(batch, n, "batches stay whole");
+            assertEquals(bundle, n, "bundles stay whole");
             for (int i = 0; i < n; i++, total++) {
                 assertTrue(seen.add(drain[i]), "duplicated " + drain[i]);
             }
         }
-        assertEquals(threads * 2 * batch, total, "values lost");
+        assertEquals(threads * 2 * bundle, total, "values lost");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.sliver.alloc;
 
+import dev.sliver.core.testkit.Watchdog;
 import org.junit.jupiter.api.RepeatedTest;
 
 import java.lang.foreign.MemorySegment;
@@ -89,7 +90,7 @@ class VirtualThreadChurnTest {
             SplittableRandom random = new SplittableRandom(task * 31L + 7);
             List<MemorySegment> mine = new ArrayList<>(BLOCKS_PER_TASK / 2);
             for (int i = 0; i < BLOCKS_PER_TASK; i++) {
-                // Half uniform (mostly large classes, where batches are short and pools are locked
+                // Half uniform (mostly large classes, where bundles are short and pools are locked
                 // often), half log-uniform (every small class visited).
                 long size = random.nextBoolean() ? 16 + random.nextInt(MAX_SIZE - 15)
                         : Math.round(16 * Math.pow(MAX_SIZE / 16.0, random.nextDouble()));

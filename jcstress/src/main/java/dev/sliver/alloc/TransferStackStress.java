@@ -8,11 +8,11 @@ import org.openjdk.jcstress.annotations.Outcome;
 import org.openjdk.jcstress.annotations.State;
 import org.openjdk.jcstress.infra.results.JJ_Result;
 
-/** jcstress test of {@link TransferStack}: a batch moves whole, with its contents visible to the popper. */
+/** jcstress test of {@link TransferStack}: a bundle moves whole, with its contents visible to the popper. */
 @JCStressTest
 @Outcome(id = {"0, 30", "30, 0"}, expect = Expect.ACCEPTABLE,
-        desc = "the popper got the whole batch (sum 30), or it was still on the stack")
-@Outcome(expect = Expect.FORBIDDEN, desc = "a torn or stale batch")
+        desc = "the popper got the whole bundle (sum 30), or it was still on the stack")
+@Outcome(expect = Expect.FORBIDDEN, desc = "a torn or stale bundle")
 @State
 public class TransferStackStress {
     private final TransferStack stack = new TransferStack(4, 1);
@@ -25,11 +25,11 @@ public class TransferStackStress {
 
     @Actor
     public void pop() {
-        long[] batch = new long[4];
-        int n = stack.pop(batch, 0);
+        long[] bundle = new long[4];
+        int n = stack.pop(bundle, 0);
         long sum = 0;
         for (int i = 0; i < n; i++) {
-            sum += batch[i];
+            sum += bundle[i];
         }
         popped = sum;
     }

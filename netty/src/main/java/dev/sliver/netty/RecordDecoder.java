@@ -147,8 +147,8 @@ public final class RecordDecoder extends ChannelInboundHandlerAdapter {
         record = null;
         budget.release(done.byteSize());
         recordStart = offset;
-        MemoryAllocator owner = allocator;
-        return Batch.of(Slice.wrap(done.asSlice(tableEnd), () -> owner.free(done)), done.asSlice(WORD, tableEnd - WORD));
+        MemoryAllocator freeTo = allocator; // a local: the release action holds the allocator, not the decoder
+        return Batch.of(Slice.wrap(done.asSlice(tableEnd), () -> freeTo.free(done)), done.asSlice(WORD, tableEnd - WORD));
     }
 
     private void fail(ChannelHandlerContext ctx, java.io.IOException e) {

@@ -25,14 +25,19 @@ public final class SliverByteBufAllocator extends AbstractByteBufAllocator imple
     /** Over {@link ThreadCachingAllocator#shared()}, preferring direct buffers. */
     public static final SliverByteBufAllocator DEFAULT = new SliverByteBufAllocator(ThreadCachingAllocator.shared());
 
-    private final ThreadCachingAllocator memory;
+    private final ThreadCachingAllocator allocator;
     private final AdaptiveByteBufAllocator heap = new AdaptiveByteBufAllocator(false, true);
     private final ByteBufAllocatorMetric metric;
 
-    /** Direct buffers from {@code memory}; {@code buffer()} gives direct buffers. */
-    public SliverByteBufAllocator(ThreadCachingAllocator memory) {
+    /**
+     * Direct buffers from {@code allocator}; {@code buffer()} gives direct buffers.
+     *
+     * @param allocator where the direct buffers' memory comes from
+     * @throws NullPointerException if {@code allocator} is null
+     */
+    public SliverByteBufAllocator(ThreadCachingAllocator allocator) {
         super(true);
-        this.memory = Objects.requireNonNull(memory, "memory");
+        this.allocator = Objects.requireNonNull(allocator, "allocator");
         this.metric = new ByteBufAllocatorMetric() {
             @Override
             public long usedHeapMemory() {
@@ -41,19 +46,34 @@ public final class SliverByteBufAllocator extends AbstractByteBufAllocator imple
 
             @Override
             public long usedDirectMemory() {
-                return memory.stats().bytesInUse();
+                return allocator.stats().bytesInUse();
             }
 
             @Override
             public String toString() {
-                return memory.stats().toString();
+                return allocator.stats().toString();
             }
         };
     }
 
-    /** The Sliver allocator behind the direct buffers (for its full statistics). */
+    /**
+     * The Sliver allocator behind the direct buffers (for its full statistics).
+     *
+     * @return the allocator this was made with
+     */
+    public ThreadCachingAllocator allocator() {
+        return allocator;
+    }
+
+    /**
+     * The old name of {@link #allocator()}, kept only while {@code examples/} still calls it (not
+     * deprecated: examples compile with {@code -Werror}); to be removed once they call
+     * {@code allocator()}.
+     *
+     * @return the allocator this was made with
+     */
     public ThreadCachingAllocator memory() {
-        return memory;
+        return allocator;
     }
 
     @Override

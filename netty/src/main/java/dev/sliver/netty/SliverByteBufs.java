@@ -126,7 +126,7 @@ public final class SliverByteBufs {
 
     /** {@link #asSlice(ByteBuf, MemoryAllocator)} with Sliver's shared allocator for composites. */
     public static Slice asSlice(ByteBuf buf) {
-        return asSlice(buf, SliverByteBufAllocator.DEFAULT.memory());
+        return asSlice(buf, SliverByteBufAllocator.DEFAULT.allocator());
     }
 
     /**

@@ -22,12 +22,12 @@ final class SliverDirectByteBuf extends SegmentByteBuf {
     private int capacity;
 
     SliverDirectByteBuf(SliverByteBufAllocator alloc, int initialCapacity, int maxCapacity) {
-        super(alloc, block(alloc.memory(), initialCapacity), maxCapacity);
+        super(alloc, block(alloc.allocator(), initialCapacity), maxCapacity);
         this.capacity = initialCapacity;
     }
 
-    private static MemorySegment block(ThreadCachingAllocator memory, int capacity) {
-        return memory.allocate(memory.usableSize(capacity), 1);
+    private static MemorySegment block(ThreadCachingAllocator allocator, int capacity) {
+        return allocator.allocate(allocator.usableSize(capacity), 1);
     }
 
     @Override
@@ -38,12 +38,12 @@ final class SliverDirectByteBuf extends SegmentByteBuf {
     @Override
     public ByteBuf capacity(int newCapacity) {
         checkNewCapacity(newCapacity);
-        MemorySegment old = memory;
+        MemorySegment old = segment;
         if (newCapacity > old.byteSize()) {
-            ThreadCachingAllocator allocator = ((SliverByteBufAllocator) alloc()).memory();
+            ThreadCachingAllocator allocator = ((SliverByteBufAllocator) alloc()).allocator();
             MemorySegment grown = block(allocator, newCapacity);
             MemorySegment.copy(old, 0, grown, 0, capacity);
-            memory = grown;
+            segment = grown;
             allocator.free(old);
         }
         capacity = newCapacity;
@@ -54,13 +54,13 @@ final class SliverDirectByteBuf extends SegmentByteBuf {
     /** Writes that fit in the block need no call to capacity(int). */
     @Override
     public int maxFastWritableBytes() {
-        return Math.min((int) memory.byteSize(), maxCapacity()) - writerIndex();
+        return Math.min((int) segment.byteSize(), maxCapacity()) - writerIndex();
     }
 
     @Override
     protected void deallocate() {
-        MemorySegment old = memory;
-        memory = MemorySegment.NULL; // reads after the final release fail their bounds check
-        ((SliverByteBufAllocator) alloc()).memory().free(old);
+        MemorySegment old = segment;
+        segment = MemorySegment.NULL; // reads after the final release fail their bounds check
+        ((SliverByteBufAllocator) alloc()).allocator().free(old);
     }
 }

@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import static org.junit.jupiter.api.Assertions.*;
 
 class SliverByteBufsTest {
-    private final CountingAllocator memory = new CountingAllocator(ThreadCachingAllocator.shared());
+    private final CountingAllocator counting = new CountingAllocator(ThreadCachingAllocator.shared());
 
     @BeforeAll
     static void leakDetection() {
@@ -35,7 +35,7 @@ class SliverByteBufsTest {
         for (int i = 0; i < b.length; i++) {
             b[i] = (byte) bytes[i];
         }
-        return Slice.copyOf(b, memory);
+        return Slice.copyOf(b, counting);
     }
 
     @Test
@@ -54,17 +54,17 @@ class SliverByteBufsTest {
             assertTrue(buf.release());
             assertEquals(1, s.refCount());
         }
-        assertEquals(0, memory.outstandingSegments());
+        assertEquals(0, counting.outstandingSegments());
     }
 
     @Test
     void releasingInEveryOrderFreesTheSegmentExactlyOnce() {
         for (int order = 0; order < 4; order++) {
             AtomicInteger frees = new AtomicInteger();
-            MemorySegment block = memory.allocate(8);
+            MemorySegment block = counting.allocate(8);
             Slice s = Slice.wrap(block, () -> {
                 frees.incrementAndGet();
-                memory.free(block);
+                counting.free(block);
             });
             ByteBuf buf = SliverByteBufs.wrap(s);
             ByteBuf dup = buf.retainedDuplicate();
@@ -79,7 +79,7 @@ class SliverByteBufsTest {
             assertThrows(IllegalReferenceCountException.class, buf::release);
             assertThrows(IllegalStateException.class, s::release);
         }
-        assertEquals(0, memory.outstandingSegments());
+        assertEquals(0, counting.outstandingSegments());
     }
 
     @Test
@@ -116,24 +116,24 @@ class SliverByteBufsTest {
         }
 
         ByteBuf foreign = Unpooled.directBuffer(16).writeBytes(new byte[] {9, 8, 7, 6});
-        try (Slice copied = SliverByteBufs.asSlice(foreign, memory)) {
+        try (Slice copied = SliverByteBufs.asSlice(foreign, counting)) {
             assertEquals(1, foreign.refCnt(), "small foreign direct memory is copied, not retained");
-            assertEquals(1, memory.outstandingSegments());
+            assertEquals(1, counting.outstandingSegments());
             foreign.setByte(0, 42);
             assertEquals(9, copied.get(0), "a copy");
             assertTrue(foreign.release());
             assertArrayEquals(new byte[] {9, 8, 7, 6}, copied.toByteArray(), "the copy outlives Netty's memory");
         }
-        assertEquals(0, memory.outstandingSegments());
+        assertEquals(0, counting.outstandingSegments());
 
         CompositeByteBuf composite = Unpooled.compositeBuffer();
         composite.addComponent(true, Unpooled.wrappedBuffer(new byte[] {1, 2}));
         composite.addComponent(true, Unpooled.wrappedBuffer(new byte[] {3}));
-        try (Slice joined = SliverByteBufs.asSlice(composite, memory)) {
+        try (Slice joined = SliverByteBufs.asSlice(composite, counting)) {
             assertArrayEquals(new byte[] {1, 2, 3}, joined.toByteArray(), "several components are copied into one block");
         }
         composite.release();
-        assertEquals(0, memory.outstandingSegments());
+        assertEquals(0, counting.outstandingSegments());
     }
 
     @Test
@@ -204,7 +204,7 @@ class SliverByteBufsTest {
             assertEquals(8, buf.writerIndex());
             assertTrue(buf.release());
         }
-        assertEquals(0, memory.outstandingSegments());
+        assertEquals(0, counting.outstandingSegments());
     }
 
     @Test
@@ -220,11 +220,11 @@ class SliverByteBufsTest {
             direct.release();
             heap.release();
             assertEquals(0, alloc.metric().usedDirectMemory());
-            assertSame(own, alloc.memory());
+            assertSame(own, alloc.allocator());
         } finally {
             own.close();
         }
-        assertSame(ThreadCachingAllocator.shared(), SliverByteBufAllocator.DEFAULT.memory());
+        assertSame(ThreadCachingAllocator.shared(), SliverByteBufAllocator.DEFAULT.allocator());
         ByteBuf preferred = SliverByteBufAllocator.DEFAULT.buffer(8);
         assertTrue(preferred.isDirect(), "buffer() prefers direct");
         assertTrue(preferred.release());

@@ -19,13 +19,13 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /** The direct buffer's own contract: its reference count, its memory after release, and growth inside its block. */
 class SliverDirectByteBufTest {
-    private final ThreadCachingAllocator memory = ThreadCachingAllocator.builder().name("direct-bytebuf-test").build();
-    private final SliverByteBufAllocator alloc = new SliverByteBufAllocator(memory);
+    private final ThreadCachingAllocator allocator = ThreadCachingAllocator.builder().name("direct-bytebuf-test").build();
+    private final SliverByteBufAllocator alloc = new SliverByteBufAllocator(allocator);
 
     @AfterEach
     void everyBlockCameBack() {
-        assertEquals(0, memory.stats().bytesInUse());
-        memory.close();
+        assertEquals(0, allocator.stats().bytesInUse());
+        allocator.close();
     }
 
     /** The buffer itself, under any leak-detection wrapper. */
@@ -37,12 +37,12 @@ class SliverDirectByteBufTest {
     void aStaleBufferThrowsAndNeverReachesTheBlocksNextOwner() {
         ByteBuf first = alloc.directBuffer(64);
         SliverDirectByteBuf stale = inner(first);
-        long block = stale.memory.address();
+        long block = stale.segment.address();
         first.setLong(0, 0x1111_1111_1111_1111L);
         assertTrue(first.release());
 
         ByteBuf second = alloc.directBuffer(64);
-        assertEquals(block, inner(second).memory.address(), "the freed block went to the next buffer (else this test proves nothing)");
+        assertEquals(block, inner(second).segment.address(), "the freed block went to the next buffer (else this test proves nothing)");
         assertNotSame(stale, inner(second), "buffer objects are never recycled");
         second.setLong(0, 0x2222_2222_2222_2222L);
 
@@ -125,17 +125,17 @@ class SliverDirectByteBufTest {
     void growingInsideTheBlockNeedsNoNewBlockAndNoCopy() {
         ByteBuf buf = alloc.directBuffer(100, 1 << 20);
         SliverDirectByteBuf direct = inner(buf);
-        MemorySegment block = direct.memory;
-        assertEquals(memory.usableSize(100), block.byteSize(), "the buffer holds its whole block");
+        MemorySegment block = direct.segment;
+        assertEquals(allocator.usableSize(100), block.byteSize(), "the buffer holds its whole block");
         assertEquals(100, buf.capacity());
         for (int i = 0; i < block.byteSize(); i++) {
             buf.writeByte(i);
         }
-        assertSame(block, direct.memory, "writes up to the block's size stay in the block");
+        assertSame(block, direct.segment, "writes up to the block's size stay in the block");
         assertEquals(block.byteSize(), buf.capacity());
 
         buf.writeByte(-1); // one past the block: a bigger block, the bytes copied over
-        assertNotSame(block, direct.memory);
+        assertNotSame(block, direct.segment);
         assertEquals(block.byteSize() + 1, buf.writerIndex());
         for (int i = 0; i < block.byteSize(); i++) {
             assertEquals((byte) i, buf.getByte(i));
