@@ -80,7 +80,7 @@ final class Fetch {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         try (AtomicReplace replace = AtomicReplace.create(target)) {
             Receiver receiver = new Receiver(replace.channel(), server, target, timeout);
-            ReadOptions options = ReadOptions.defaults().withAllocator(SliverByteBufAllocator.DEFAULT.memory())
+            ReadOptions options = ReadOptions.defaults().withAllocator(SliverByteBufAllocator.DEFAULT.allocator())
                     .withMaxRecordBytes(MAX_RECORD_BYTES);
             ChannelFuture connect = new Bootstrap().group(group).channel(NioSocketChannel.class)
                     .option(ChannelOption.ALLOCATOR, SliverByteBufAllocator.DEFAULT)
@@ -99,7 +99,7 @@ final class Fetch {
             }
             Channel channel = connect.channel();
             channel.writeAndFlush(List.of(Slice.copyOf(name.getBytes(StandardCharsets.UTF_8),
-                    SliverByteBufAllocator.DEFAULT.memory())));
+                    SliverByteBufAllocator.DEFAULT.allocator())));
             // Not closeFuture(): it completes before channelInactive has run through the pipeline,
             // where the decoder reports a record cut off by the close.
             receiver.finished.get();

@@ -67,7 +67,7 @@ final class Serve implements AutoCloseable {
 
     Serve(Path dir, InetAddress bind, int port, Duration timeout) throws InterruptedException {
         this.dir = dir;
-        ReadOptions requests = ReadOptions.defaults().withAllocator(SliverByteBufAllocator.DEFAULT.memory())
+        ReadOptions requests = ReadOptions.defaults().withAllocator(SliverByteBufAllocator.DEFAULT.allocator())
                 .withMaxRecordBytes(MAX_REQUEST_BYTES);
         RecordBudget budget = new RecordBudget(REQUEST_BUDGET_BYTES);
         ServerBootstrap bootstrap = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
@@ -198,7 +198,7 @@ final class Serve implements AutoCloseable {
         private static List<Slice> status(String... parts) {
             List<Slice> blobs = new ArrayList<>();
             for (String part : parts) {
-                blobs.add(Slice.copyOf(part.getBytes(StandardCharsets.UTF_8), SliverByteBufAllocator.DEFAULT.memory()));
+                blobs.add(Slice.copyOf(part.getBytes(StandardCharsets.UTF_8), SliverByteBufAllocator.DEFAULT.allocator()));
             }
             return blobs;
         }

@@ -65,17 +65,6 @@ public final class SliverByteBufAllocator extends AbstractByteBufAllocator imple
         return allocator;
     }
 
-    /**
-     * The old name of {@link #allocator()}, kept only while {@code examples/} still calls it (not
-     * deprecated: examples compile with {@code -Werror}); to be removed once they call
-     * {@code allocator()}.
-     *
-     * @return the allocator this was made with
-     */
-    public ThreadCachingAllocator memory() {
-        return allocator;
-    }
-
     @Override
     protected ByteBuf newHeapBuffer(int initialCapacity, int maxCapacity) {
         return heap.heapBuffer(initialCapacity, maxCapacity);
