@@ -17,17 +17,17 @@ import java.util.List;
  */
 public record AllocatorStats(List<ClassStats> classes, long bytesInUse, long bytesCached, long bytesMapped,
                              long bytesReturned, long largeInUse, int threadCaches) {
-    /** Allocations in every size class. */
+    /** {@return the allocations in every size class} */
     public long allocations() {
         return classes.stream().mapToLong(ClassStats::allocations).sum();
     }
 
-    /** Frees in every size class. */
+    /** {@return the frees in every size class} */
     public long frees() {
         return classes.stream().mapToLong(ClassStats::frees).sum();
     }
 
-    /** The thread-cache hit rate over every size class. */
+    /** {@return the thread-cache hit rate over every size class}, from 0 to 1 */
     public double threadCacheHitRate() {
         long allocations = allocations();
         long refills = classes.stream().mapToLong(ClassStats::refills).sum();

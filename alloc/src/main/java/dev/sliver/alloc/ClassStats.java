@@ -10,12 +10,12 @@ package dev.sliver.alloc;
  * @param flushes     bundles a thread cache gave to the central cache
  */
 public record ClassStats(int blockSize, long allocations, long frees, long refills, long flushes) {
-    /** The share of allocations served by a thread cache without going to the central cache. */
+    /** {@return the share of allocations served by a thread cache without going to the central cache}, from 0 to 1 */
     public double threadCacheHitRate() {
         return allocations == 0 ? 0 : 1.0 - (double) refills / allocations;
     }
 
-    /** Blocks handed out and not yet given back. */
+    /** {@return the blocks handed out and not yet given back} */
     public long inUse() {
         return allocations - frees;
     }

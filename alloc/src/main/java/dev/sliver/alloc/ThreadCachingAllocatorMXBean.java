@@ -5,27 +5,27 @@ package dev.sliver.alloc;
  * {@link ThreadCachingAllocator#registerMXBean(String)} under {@code dev.sliver:type=ThreadCachingAllocator,name=...}.
  */
 public interface ThreadCachingAllocatorMXBean {
-    /** See {@link AllocatorStats#bytesInUse()}. */
+    /** {@return the bytes of blocks held by callers}, see {@link AllocatorStats#bytesInUse()} */
     long getBytesInUse();
 
-    /** See {@link AllocatorStats#bytesCached()}. */
+    /** {@return the bytes of free blocks kept for reuse}, see {@link AllocatorStats#bytesCached()} */
     long getBytesCached();
 
-    /** See {@link AllocatorStats#bytesMapped()}. */
+    /** {@return the bytes currently taken from the OS}, see {@link AllocatorStats#bytesMapped()} */
     long getBytesMapped();
 
-    /** See {@link AllocatorStats#bytesReturned()}. */
+    /** {@return the bytes given back to the OS since creation}, see {@link AllocatorStats#bytesReturned()} */
     long getBytesReturned();
 
-    /** See {@link AllocatorStats#allocations()}. */
+    /** {@return the allocations in every size class}, see {@link AllocatorStats#allocations()} */
     long getAllocations();
 
-    /** See {@link AllocatorStats#frees()}. */
+    /** {@return the frees in every size class}, see {@link AllocatorStats#frees()} */
     long getFrees();
 
-    /** See {@link AllocatorStats#threadCacheHitRate()}. */
+    /** {@return the thread-cache hit rate over every size class}, see {@link AllocatorStats#threadCacheHitRate()} */
     double getThreadCacheHitRate();
 
-    /** See {@link AllocatorStats#threadCaches()}. */
+    /** {@return the number of thread caches alive}, see {@link AllocatorStats#threadCaches()} */
     int getThreadCaches();
 }

@@ -52,7 +52,7 @@ public final class AutoArenaAllocator implements MemoryAllocator {
         }
     }
 
-    /** Blocks allocated and not yet freed. */
+    /** {@return the number of blocks allocated and not yet freed} */
     public long liveBlocks() {
         return live.size();
     }

@@ -39,6 +39,7 @@ public final class Batch implements Iterable<Slice>, AutoCloseable {
      *                Must stay readable while the batch is open, typically inside the payload's
      *                own block. A table that is not non-decreasing and within the payload makes
      *                {@link #get} throw {@link IndexOutOfBoundsException}.
+     * @return a batch that owns the payload reference
      */
     public static Batch of(Slice payload, MemorySegment ends) {
         Objects.requireNonNull(payload, "payload");
@@ -49,18 +50,22 @@ public final class Batch implements Iterable<Slice>, AutoCloseable {
         return new Batch(payload, ends, (int) (ends.byteSize() / Long.BYTES));
     }
 
-    /** Number of blobs. */
+    /** {@return the number of blobs} */
     public int size() {
         return count;
     }
 
-    /** Total payload bytes: the sum of every blob's length. */
+    /** {@return the total payload bytes: the sum of every blob's length} */
     public long totalBytes() {
         payload.ensureAlive();
         return payload.length();
     }
 
-    /** Length of blob {@code index}, without making a view. */
+    /**
+     * {@return the length of blob {@code index}}, without making a view.
+     *
+     * @param index the blob's index, from 0 to {@link #size()} - 1
+     */
     public long length(int index) {
         return end(index) - start(index);
     }
@@ -68,6 +73,9 @@ public final class Batch implements Iterable<Slice>, AutoCloseable {
     /**
      * A borrowed view of blob {@code index}: valid while this batch is open; {@code retain()} it
      * to keep it longer.
+     *
+     * @param index the blob's index, from 0 to {@link #size()} - 1
+     * @return a view of the blob's bytes, holding no reference of its own
      */
     public Slice get(int index) {
         long start = start(index);
@@ -89,7 +97,7 @@ public final class Batch implements Iterable<Slice>, AutoCloseable {
         return ends.get(U64, (long) index * Long.BYTES);
     }
 
-    /** Whether {@link #close()} has not yet been called. */
+    /** {@return whether {@link #close()} has not yet been called} */
     public boolean isOpen() {
         return payload.refCount() > 0;
     }

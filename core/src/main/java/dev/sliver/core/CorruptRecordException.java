@@ -10,11 +10,16 @@ import java.io.IOException;
 public class CorruptRecordException extends IOException {
     private static final long serialVersionUID = 1L;
 
+    /** The path or channel that was read. */
     private final String source;
+    /** The byte offset in the source where the problem was found. */
     private final long offset;
+    /** What was wrong, without the source and offset. */
     private final String reason;
 
     /**
+     * A record of {@code source} that is bad at byte {@code offset}; the message joins all three.
+     *
      * @param source what was read: a path, or a description of a channel
      * @param offset the byte offset in the source where the problem was found
      * @param reason what was wrong
@@ -26,17 +31,17 @@ public class CorruptRecordException extends IOException {
         this.reason = reason;
     }
 
-    /** The path or channel that was read. */
+    /** {@return the path or channel that was read} */
     public String source() {
         return source;
     }
 
-    /** The byte offset in the source where the problem was found. */
+    /** {@return the byte offset in the source where the problem was found} */
     public long offset() {
         return offset;
     }
 
-    /** What was wrong, without the source and offset. */
+    /** {@return what was wrong, without the source and offset} */
     public String reason() {
         return reason;
     }

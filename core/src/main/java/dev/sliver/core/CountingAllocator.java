@@ -15,7 +15,11 @@ public final class CountingAllocator implements MemoryAllocator {
     private final LongAdder bytes = new LongAdder();
     private final LongAdder allocations = new LongAdder();
 
-    /** Counts allocations made through {@code delegate}. */
+    /**
+     * Counts allocations made through {@code delegate}.
+     *
+     * @param delegate the allocator that does the work
+     */
     public CountingAllocator(MemoryAllocator delegate) {
         this.delegate = java.util.Objects.requireNonNull(delegate, "delegate");
     }
@@ -36,17 +40,17 @@ public final class CountingAllocator implements MemoryAllocator {
         bytes.add(-segment.byteSize());
     }
 
-    /** Segments allocated and not yet freed. */
+    /** {@return the number of segments allocated and not yet freed} */
     public long outstandingSegments() {
         return segments.sum();
     }
 
-    /** Bytes allocated and not yet freed. */
+    /** {@return the bytes allocated and not yet freed} */
     public long outstandingBytes() {
         return bytes.sum();
     }
 
-    /** Segments allocated since creation, freed or not. */
+    /** {@return the number of segments allocated since creation, freed or not} */
     public long totalAllocations() {
         return allocations.sum();
     }

@@ -26,7 +26,14 @@ public final class LeakDetector {
     public static final int SAMPLE_INTERVAL = 128;
 
     /** How much leak tracking is done. */
-    public enum Level { OFF, SAMPLE, PARANOID }
+    public enum Level {
+        /** No tracking: nothing is recorded and nothing is reported. */
+        OFF,
+        /** One allocation in {@link #SAMPLE_INTERVAL} is tracked, with its creation stack. */
+        SAMPLE,
+        /** Every allocation is tracked, with its creation stack. */
+        PARANOID
+    }
 
     private static final System.Logger LOG = System.getLogger("dev.sliver.leak");
     private static final Cleaner CLEANER = Cleaner.create();
@@ -36,12 +43,16 @@ public final class LeakDetector {
     private LeakDetector() {
     }
 
-    /** The current level. */
+    /** {@return the current level} */
     public static Level level() {
         return level;
     }
 
-    /** Changes the level for allocations made from now on (tests, or an admin switch). */
+    /**
+     * Changes the level for allocations made from now on (tests, or an admin switch).
+     *
+     * @param newLevel the level to apply
+     */
     public static void setLevel(Level newLevel) {
         level = java.util.Objects.requireNonNull(newLevel, "level");
     }
@@ -49,7 +60,7 @@ public final class LeakDetector {
     /** Sees every report before it is logged (for this package's tests). */
     static volatile java.util.function.Consumer<String> reportListener;
 
-    /** How many leaks were reported since the JVM started. */
+    /** {@return how many leaks were reported since the JVM started} */
     public static long leaksReported() {
         return REPORTED.sum();
     }

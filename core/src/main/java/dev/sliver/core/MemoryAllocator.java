@@ -34,7 +34,12 @@ public interface MemoryAllocator {
      */
     MemorySegment allocate(long byteSize, long alignment);
 
-    /** Allocates {@code byteSize} bytes aligned to 8, see {@link #allocate(long, long)}. */
+    /**
+     * Allocates {@code byteSize} bytes aligned to 8, see {@link #allocate(long, long)}.
+     *
+     * @param byteSize the size in bytes, {@code >= 0}
+     * @return a writable segment owned by the caller until {@link #free}
+     */
     default MemorySegment allocate(long byteSize) {
         return allocate(byteSize, Long.BYTES);
     }
@@ -42,6 +47,7 @@ public interface MemoryAllocator {
     /**
      * Returns a segment obtained from {@link #allocate} on this allocator.
      *
+     * @param segment the very segment {@link #allocate} returned, not a slice of it
      * @throws IllegalArgumentException if the segment was not allocated here or is a slice of a block
      * @throws IllegalStateException    if the block was already freed
      */

@@ -64,6 +64,10 @@ public final class Slice implements AutoCloseable {
      * <p>Stale views stay safe only if the memory stays mapped after {@code release} (a block of a
      * {@link MemoryAllocator}, which unmaps only by closing an arena, or heap memory). For memory
      * that {@code release} really frees, use {@link #wrap(MemorySegment, Arena, Runnable)}.
+     *
+     * @param segment the memory to own; not written to while slices of it are alive
+     * @param release what returns the memory, run once, by whichever thread releases last
+     * @return a slice of the whole segment holding one reference
      */
     public static Slice wrap(MemorySegment segment, Runnable release) {
         Objects.requireNonNull(segment, "segment");
@@ -79,6 +83,10 @@ public final class Slice implements AutoCloseable {
      * thread instead of failing the releasing thread. Closing a shared arena costs tens of
      * microseconds (a handshake with every thread): use this for large or long-lived memory.
      *
+     * @param segment    the memory to own, allocated in {@code arena}
+     * @param arena      a shared arena that only this slice closes
+     * @param afterClose what runs once the arena is closed (frees or unmaps the memory)
+     * @return a slice of the whole segment holding one reference
      * @throws IllegalArgumentException if {@code segment} does not belong to {@code arena}
      */
     public static Slice wrap(MemorySegment segment, Arena arena, Runnable afterClose) {
@@ -90,7 +98,13 @@ public final class Slice implements AutoCloseable {
         return new Slice(new MemoryOwner(() -> ArenaCloser.close(arena, afterClose), segment.byteSize()), segment, null, 1);
     }
 
-    /** Copies {@code bytes} into a new block from {@code allocator}, freed there on the last release. */
+    /**
+     * Copies {@code bytes} into a new block from {@code allocator}, freed there on the last release.
+     *
+     * @param bytes     the bytes to copy
+     * @param allocator where the block comes from and goes back to
+     * @return a slice holding one reference to the copy
+     */
     public static Slice copyOf(byte[] bytes, MemoryAllocator allocator) {
         MemorySegment block = allocator.allocate(bytes.length, 1);
         MemorySegment.copy(bytes, 0, block, ValueLayout.JAVA_BYTE, 0, bytes.length);
@@ -103,18 +117,30 @@ public final class Slice implements AutoCloseable {
         return new Slice(owner, segment.asSlice(from, to - from), this, 0);
     }
 
-    /** Number of bytes in this view. */
+    /** {@return the number of bytes in this view} */
     public long length() {
         return segment.byteSize();
     }
 
-    /** The byte at {@code index}. */
+    /**
+     * {@return the byte at {@code index}}
+     *
+     * @param index from 0 to {@link #length()} - 1
+     */
     public byte get(long index) {
         ensureAlive();
         return segment.get(ValueLayout.JAVA_BYTE, Objects.checkIndex(index, segment.byteSize()));
     }
 
-    /** Copies {@code length} bytes from {@code srcOffset} of this slice into {@code dst} at {@code dstOffset}. */
+    /**
+     * Copies {@code length} bytes from {@code srcOffset} of this slice into {@code dst} at {@code dstOffset}.
+     *
+     * @param srcOffset where to start in this slice
+     * @param dst       the array to copy into
+     * @param dstOffset where to start in {@code dst}
+     * @param length    how many bytes to copy
+     * @throws IndexOutOfBoundsException if either range falls outside its side
+     */
     public void copyTo(long srcOffset, byte[] dst, int dstOffset, int length) {
         ensureAlive();
         Objects.checkFromIndexSize(srcOffset, length, segment.byteSize());
@@ -122,14 +148,22 @@ public final class Slice implements AutoCloseable {
         MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, srcOffset, dst, dstOffset, length);
     }
 
-    /** Copies {@code length} bytes from {@code srcOffset} of this slice into {@code dst} at {@code dstOffset}. */
+    /**
+     * Copies {@code length} bytes from {@code srcOffset} of this slice into {@code dst} at {@code dstOffset}.
+     *
+     * @param srcOffset where to start in this slice
+     * @param dst       the segment to copy into
+     * @param dstOffset where to start in {@code dst}
+     * @param length    how many bytes to copy
+     * @throws IndexOutOfBoundsException if either range falls outside its side
+     */
     public void copyTo(long srcOffset, MemorySegment dst, long dstOffset, long length) {
         ensureAlive();
         Objects.checkFromIndexSize(srcOffset, length, segment.byteSize());
         MemorySegment.copy(segment, srcOffset, dst, dstOffset, length);
     }
 
-    /** A fresh heap copy of the bytes. */
+    /** {@return a fresh heap copy of the bytes} */
     public byte[] toByteArray() {
         ensureAlive();
         if (segment.byteSize() > Integer.MAX_VALUE - 8) {
@@ -141,6 +175,8 @@ public final class Slice implements AutoCloseable {
     /**
      * The bytes as a read-only segment, without copying. It is valid while this slice is retained;
      * after the last release, reads through it throw or see reused memory.
+     *
+     * @return a read-only view of this slice's bytes
      */
     public MemorySegment asSegment() {
         ensureAlive();
@@ -153,6 +189,7 @@ public final class Slice implements AutoCloseable {
      *
      * @throws IllegalStateException if the slice is longer than {@link Integer#MAX_VALUE} bytes
      *                               (use {@link #asSegment()} or {@link #writeTo})
+     * @return a read-only buffer over this slice's bytes
      */
     public ByteBuffer asByteBuffer() {
         ensureAlive();
@@ -166,7 +203,9 @@ public final class Slice implements AutoCloseable {
     /**
      * Writes every byte of this slice to {@code channel}, looping until done.
      *
+     * @param channel where the bytes go
      * @return the number of bytes written, always {@link #length()}
+     * @throws IOException if the channel fails; part of the bytes may have been written
      */
     public long writeTo(WritableByteChannel channel) throws IOException {
         ensureAlive();
@@ -184,6 +223,9 @@ public final class Slice implements AutoCloseable {
      * A new slice of {@code [from, to)} of this one, sharing its memory. The new slice holds its
      * own reference: release it independently of this one.
      *
+     * @param from the first byte of the new slice
+     * @param to   the byte after its last
+     * @return a new slice holding one reference of its own
      * @throws IndexOutOfBoundsException unless {@code 0 <= from <= to <= length()}
      */
     public Slice slice(long from, long to) {
@@ -193,7 +235,11 @@ public final class Slice implements AutoCloseable {
         return new Slice(owner, segment.asSlice(from, to - from), null, 1);
     }
 
-    /** Adds a reference to this view; returns this slice. */
+    /**
+     * Adds a reference to this view.
+     *
+     * @return this slice
+     */
     public Slice retain() {
         for (;;) {
             int c = (int) REF_CNT.getVolatile(this);
@@ -252,12 +298,12 @@ public final class Slice implements AutoCloseable {
         release();
     }
 
-    /** This view's own reference count (0 for a borrowed view that was not retained). */
+    /** {@return this view's own reference count} (0 for a borrowed view that was not retained) */
     public int refCount() {
         return (int) REF_CNT.getVolatile(this);
     }
 
-    /** Whether the bytes can still be read through this view. */
+    /** {@return whether the bytes can still be read through this view} */
     public boolean isAlive() {
         return refCnt > 0 || (lender != null && lender.refCnt > 0);
     }

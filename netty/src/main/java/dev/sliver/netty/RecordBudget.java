@@ -16,7 +16,11 @@ public final class RecordBudget {
     private final long limit;
     private final AtomicLong reserved = new AtomicLong();
 
-    /** A budget of {@code limitBytes} for all partial records of the decoders that share it. */
+    /**
+     * A budget of {@code limitBytes} for all partial records of the decoders that share it.
+     *
+     * @param limitBytes at least 0
+     */
     public RecordBudget(long limitBytes) {
         if (limitBytes < 0) {
             throw new IllegalArgumentException("negative budget: " + limitBytes);
@@ -24,7 +28,7 @@ public final class RecordBudget {
         this.limit = limitBytes;
     }
 
-    /** A budget that never refuses. */
+    /** {@return a budget that never refuses} */
     public static RecordBudget unlimited() {
         return new RecordBudget(Long.MAX_VALUE);
     }
@@ -46,12 +50,12 @@ public final class RecordBudget {
         reserved.addAndGet(-bytes);
     }
 
-    /** The budget in bytes. */
+    /** {@return the budget in bytes} */
     public long limit() {
         return limit;
     }
 
-    /** Bytes reserved now by partial records. */
+    /** {@return the bytes reserved now by partial records} */
     public long reserved() {
         return reserved.get();
     }

@@ -61,12 +61,21 @@ public final class RecordDecoder extends ChannelInboundHandlerAdapter {
         this(ReadOptions.defaults());
     }
 
-    /** Records from {@code options.allocator()}, at most {@code options.maxRecordBytes()} each. */
+    /**
+     * Records from {@code options.allocator()}, at most {@code options.maxRecordBytes()} each.
+     *
+     * @param options the allocator and size cap for records
+     */
     public RecordDecoder(ReadOptions options) {
         this(options, RecordBudget.unlimited());
     }
 
-    /** Like {@link #RecordDecoder(ReadOptions)}, with partial records reserved from {@code budget}. */
+    /**
+     * Like {@link #RecordDecoder(ReadOptions)}, with partial records reserved from {@code budget}.
+     *
+     * @param options the allocator and size cap for records
+     * @param budget  the memory that partial records of every decoder sharing it may hold
+     */
     public RecordDecoder(ReadOptions options, RecordBudget budget) {
         this.allocator = options.allocator();
         this.maxRecordBytes = options.maxRecordBytes();

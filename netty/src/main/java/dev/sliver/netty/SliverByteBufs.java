@@ -32,12 +32,21 @@ public final class SliverByteBufs {
      * @throws IllegalArgumentException if the slice is longer than {@link Integer#MAX_VALUE}
      *                                  bytes, the most a ByteBuf can address; cut it with
      *                                  {@link Slice#slice} and wrap the pieces
+     * @param slice the bytes to expose
+     * @return a read-only ByteBuf holding one reference to the slice
      */
     public static ByteBuf wrap(Slice slice) {
         return wrap(slice, SliverByteBufAllocator.DEFAULT);
     }
 
-    /** Like {@link #wrap(Slice)}; {@code alloc} is what the ByteBuf's {@code alloc()} reports. */
+    /**
+     * Like {@link #wrap(Slice)}; {@code alloc} is what the ByteBuf's {@code alloc()} reports.
+     *
+     * @param slice the bytes to expose
+     * @param alloc what the ByteBuf's {@code alloc()} returns
+     * @return a read-only ByteBuf holding one reference to the slice
+     * @throws IllegalArgumentException if the slice is longer than {@link Integer#MAX_VALUE} bytes
+     */
     public static ByteBuf wrap(Slice slice, ByteBufAllocator alloc) {
         if (slice.length() > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("a slice of " + slice.length()
@@ -68,6 +77,10 @@ public final class SliverByteBufs {
      *   <li>Anything else (smaller foreign direct buffers, composites of several components):
      *       copied into one block of {@code copyAllocator}; {@code buf} is not retained.</li>
      * </ul>
+     *
+     * @param buf           the buffer whose readable bytes to take; its indices do not move
+     * @param copyAllocator where a copy's block comes from, when one is needed
+     * @return a slice holding one reference of its own
      */
     public static Slice asSlice(ByteBuf buf, MemoryAllocator copyAllocator) {
         int length = buf.readableBytes();
@@ -124,7 +137,12 @@ public final class SliverByteBufs {
         return Slice.wrap(view, arena, buf::release);
     }
 
-    /** {@link #asSlice(ByteBuf, MemoryAllocator)} with Sliver's shared allocator for composites. */
+    /**
+     * {@link #asSlice(ByteBuf, MemoryAllocator)} with Sliver's shared allocator for composites.
+     *
+     * @param buf the buffer whose readable bytes to take; its indices do not move
+     * @return a slice holding one reference of its own
+     */
     public static Slice asSlice(ByteBuf buf) {
         return asSlice(buf, SliverByteBufAllocator.DEFAULT.allocator());
     }
@@ -133,6 +151,11 @@ public final class SliverByteBufs {
      * Writes one record of the buffers' readable bytes to {@code channel}: each ByteBuf is one blob,
      * written through its NIO views with gathering writes, no copy. Indices and reference counts
      * are not changed.
+     *
+     * @param blobs   the record's blobs, in order
+     * @param channel where the record goes
+     * @return the number of bytes written, header included
+     * @throws IOException if the channel fails
      */
     public static long serialize(List<ByteBuf> blobs, WritableByteChannel channel) throws IOException {
         RecordWriter writer = new RecordWriter();
