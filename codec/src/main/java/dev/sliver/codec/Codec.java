@@ -39,7 +39,14 @@ public final class Codec {
 
     // ---------------------------------------------------------------- writing
 
-    /** Writes one record holding {@code blobs} to {@code channel}; returns the bytes written. */
+    /**
+     * Writes one record holding {@code blobs} to {@code channel}.
+     *
+     * @param blobs   the record's blobs, in order
+     * @param channel where the record goes
+     * @return the number of bytes written, header included
+     * @throws IOException if the channel fails
+     */
     public static long serialize(List<byte[]> blobs, WritableByteChannel channel) throws IOException {
         RecordWriter writer = new RecordWriter();
         for (byte[] blob : blobs) {
@@ -48,7 +55,14 @@ public final class Codec {
         return writer.writeTo(channel);
     }
 
-    /** Writes one record of the slices' bytes (which must be alive) to {@code channel}. */
+    /**
+     * Writes one record of the slices' bytes (which must be alive) to {@code channel}.
+     *
+     * @param blobs   the record's blobs, in order
+     * @param channel where the record goes
+     * @return the number of bytes written, header included
+     * @throws IOException if the channel fails
+     */
     public static long serializeSlices(Iterable<Slice> blobs, WritableByteChannel channel) throws IOException {
         RecordWriter writer = new RecordWriter();
         for (Slice blob : blobs) {
@@ -57,7 +71,14 @@ public final class Codec {
         return writer.writeTo(channel);
     }
 
-    /** Writes one record of the buffers' remaining bytes; their positions are not changed. */
+    /**
+     * Writes one record of the buffers' remaining bytes; their positions are not changed.
+     *
+     * @param blobs   the record's blobs, in order
+     * @param channel where the record goes
+     * @return the number of bytes written, header included
+     * @throws IOException if the channel fails
+     */
     public static long serializeBuffers(List<ByteBuffer> blobs, WritableByteChannel channel) throws IOException {
         RecordWriter writer = new RecordWriter();
         for (ByteBuffer blob : blobs) {
@@ -66,7 +87,14 @@ public final class Codec {
         return writer.writeTo(channel);
     }
 
-    /** Writes one record of the segments' bytes (any size, on- or off-heap). */
+    /**
+     * Writes one record of the segments' bytes (any size, on- or off-heap).
+     *
+     * @param blobs   the record's blobs, in order
+     * @param channel where the record goes
+     * @return the number of bytes written, header included
+     * @throws IOException if the channel fails
+     */
     public static long serializeSegments(List<MemorySegment> blobs, WritableByteChannel channel) throws IOException {
         RecordWriter writer = new RecordWriter();
         for (MemorySegment blob : blobs) {
@@ -123,13 +151,24 @@ public final class Codec {
      * reading. To read a stream of records with offsets from its start, use one
      * {@link RecordReader} for the whole stream.
      *
+     * @param channel where the record is read from
+     * @return the record, which the caller closes
      * @throws CorruptRecordException if the record is malformed or truncated, or the channel is at its end
+     * @throws IOException            if the channel fails
      */
     public static Batch deserialize(ReadableByteChannel channel) throws IOException {
         return deserialize(channel, ReadOptions.defaults());
     }
 
-    /** Like {@link #deserialize(ReadableByteChannel)} with the given allocator and limits. */
+    /**
+     * Like {@link #deserialize(ReadableByteChannel)} with the given allocator and limits.
+     *
+     * @param channel where the record is read from
+     * @param options the allocator, size cap and source name
+     * @return the record, which the caller closes
+     * @throws CorruptRecordException if the record is malformed or truncated, or the channel is at its end
+     * @throws IOException            if the channel fails
+     */
     public static Batch deserialize(ReadableByteChannel channel, ReadOptions options) throws IOException {
         Object name = options.nameOf(channel);
         RecordReader reader = new RecordReader(channel, name, options);
@@ -141,13 +180,26 @@ public final class Codec {
      * channel's position, so any number of threads may read one channel at once (each call reads
      * with {@link FileChannel#read(ByteBuffer, long)}). Offsets in errors are positions in the file.
      *
+     * @param file     the file to read from; its position is neither used nor moved
+     * @param position where the record starts in the file
+     * @return the record, which the caller closes
      * @throws CorruptRecordException if no valid record starts there (at or past the end included)
+     * @throws IOException            if the file cannot be read
      */
     public static Batch deserialize(FileChannel file, long position) throws IOException {
         return deserialize(file, position, ReadOptions.defaults());
     }
 
-    /** Like {@link #deserialize(FileChannel, long)} with the given allocator, limits and name. */
+    /**
+     * Like {@link #deserialize(FileChannel, long)} with the given allocator, limits and name.
+     *
+     * @param file     the file to read from; its position is neither used nor moved
+     * @param position where the record starts in the file
+     * @param options  the allocator, size cap and source name
+     * @return the record, which the caller closes
+     * @throws CorruptRecordException if no valid record starts there (at or past the end included)
+     * @throws IOException            if the file cannot be read
+     */
     public static Batch deserialize(FileChannel file, long position, ReadOptions options) throws IOException {
         Object name = options.nameOf(file);
         RecordReader reader = new RecordReader(new PositionalChannel(file, position), name, options);
@@ -169,18 +221,37 @@ public final class Codec {
      * }
      * }</pre>
      *
+     * @param channel where the record is read from
+     * @param options the allocator, size cap and source name
+     * @return the record, which the caller closes, or null at a clean end
      * @throws CorruptRecordException if a record is malformed or truncated
+     * @throws IOException            if the channel fails
      */
     public static Batch tryDeserialize(ReadableByteChannel channel, ReadOptions options) throws IOException {
         return new RecordReader(channel, options.nameOf(channel), options).next();
     }
 
-    /** Reads the first record of the file at {@code path}. */
+    /**
+     * Reads the first record of the file at {@code path}.
+     *
+     * @param path the file to read
+     * @return the record, which the caller closes
+     * @throws CorruptRecordException if the first record is malformed or truncated, or the file is empty
+     * @throws IOException            if the file cannot be read
+     */
     public static Batch deserialize(Path path) throws IOException {
         return deserialize(path, ReadOptions.defaults());
     }
 
-    /** Reads the first record of the file at {@code path} with the given allocator and limits. */
+    /**
+     * Reads the first record of the file at {@code path} with the given allocator and limits.
+     *
+     * @param path    the file to read
+     * @param options the allocator, size cap and source name
+     * @return the record, which the caller closes
+     * @throws CorruptRecordException if the first record is malformed or truncated, or the file is empty
+     * @throws IOException            if the file cannot be read
+     */
     public static Batch deserialize(Path path, ReadOptions options) throws IOException {
         try (RecordReader reader = RecordReader.open(path, options)) {
             return requireRecord(reader.next(), path, 0);
@@ -190,12 +261,25 @@ public final class Codec {
     /**
      * Reads every record of a file of appended records. On failure, the batches already read are
      * closed before the exception is thrown. The caller closes every returned batch.
+     *
+     * @param path the file to read
+     * @return every record, in file order
+     * @throws CorruptRecordException if a record is malformed or truncated
+     * @throws IOException            if the file cannot be read
      */
     public static List<Batch> readAll(Path path) throws IOException {
         return readAll(path, ReadOptions.defaults());
     }
 
-    /** Like {@link #readAll(Path)} with the given allocator and limits. */
+    /**
+     * Like {@link #readAll(Path)} with the given allocator and limits.
+     *
+     * @param path    the file to read
+     * @param options the allocator, size cap and source name
+     * @return every record, in file order
+     * @throws CorruptRecordException if a record is malformed or truncated
+     * @throws IOException            if the file cannot be read
+     */
     public static List<Batch> readAll(Path path, ReadOptions options) throws IOException {
         List<Batch> batches = new ArrayList<>();
         try (RecordReader reader = RecordReader.open(path, options)) {
@@ -221,12 +305,24 @@ public final class Codec {
     /**
      * Maps the whole file at {@code path} in one mapping and gives every record, by index or in
      * order: {@link RecordFile#open(Path, RecordFile.Mode, ReadOptions)} in {@link RecordFile.Mode#MAP}.
+     *
+     * @param path the file to map
+     * @return the mapped file, which the caller closes
+     * @throws CorruptRecordException if the file is corrupt (see {@link RecordFile#open(Path, RecordFile.Mode, ReadOptions)})
+     * @throws IOException            if the file cannot be read or mapped
      */
     public static RecordFile mapAll(Path path) throws IOException {
         return RecordFile.open(path, RecordFile.Mode.MAP, ReadOptions.defaults());
     }
 
-    /** Maps the first record of {@code path} read-only, see {@link #map(Path, ReadOptions)}; {@link #mapAll} maps every record. */
+    /**
+     * Maps the first record of {@code path} read-only, see {@link #map(Path, ReadOptions)}; {@link #mapAll} maps every record.
+     *
+     * @param path the file to map
+     * @return the first record, which the caller closes
+     * @throws CorruptRecordException if the first record is malformed or truncated, or the file is empty
+     * @throws IOException            if the file cannot be read or mapped
+     */
     public static Batch map(Path path) throws IOException {
         return map(path, ReadOptions.defaults());
     }
@@ -238,6 +334,12 @@ public final class Codec {
      * offsets. The mapping is released when the batch and every view retained from it are.
      *
      * <p>The file must not be truncated while mapped: reads past its new end fail in the OS.
+     *
+     * @param path    the file to map
+     * @param options the allocator for the offset table, size cap and source name
+     * @return the first record, which the caller closes
+     * @throws CorruptRecordException if the first record is malformed or truncated, or the file is empty
+     * @throws IOException            if the file cannot be read or mapped
      */
     public static Batch map(Path path, ReadOptions options) throws IOException {
         Arena arena = Arena.ofShared();

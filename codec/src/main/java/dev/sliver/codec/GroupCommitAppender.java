@@ -135,7 +135,7 @@ public final class GroupCommitAppender implements AutoCloseable {
         return ack;
     }
 
-    /** @return the complete records in the file, the appended ones included (acknowledged or not yet) */
+    /** {@return the complete records in the file, the appended ones included (acknowledged or not yet)} */
     public long records() {
         return appender.records();
     }

@@ -26,7 +26,12 @@ public record ReadOptions(MemoryAllocator allocator, long maxRecordBytes, String
     public static final long DEFAULT_MAX_STREAM_RECORD_BYTES = 256L << 20;
 
 
-    /** Options with the default naming of channels. */
+    /**
+     * Options with the default naming of channels.
+     *
+     * @param allocator      where records' memory comes from
+     * @param maxRecordBytes the cap on one record, at least 16
+     */
     public ReadOptions(MemoryAllocator allocator, long maxRecordBytes) {
         this(allocator, maxRecordBytes, null);
     }
@@ -39,27 +44,39 @@ public record ReadOptions(MemoryAllocator allocator, long maxRecordBytes, String
         }
     }
 
-    /** The codec's default allocator: {@link ThreadCachingAllocator#shared()}. */
+    /** {@return the codec's default allocator}: {@link ThreadCachingAllocator#shared()} */
     public static MemoryAllocator defaultAllocator() {
         return ThreadCachingAllocator.shared();
     }
 
-    /** The default allocator and {@link #DEFAULT_MAX_STREAM_RECORD_BYTES}. */
+    /** {@return the default allocator and {@link #DEFAULT_MAX_STREAM_RECORD_BYTES}} */
     public static ReadOptions defaults() {
         return new ReadOptions(defaultAllocator(), DEFAULT_MAX_STREAM_RECORD_BYTES);
     }
 
-    /** These options with another allocator. */
+    /**
+     * {@return these options with another allocator}
+     *
+     * @param newAllocator where records' memory comes from
+     */
     public ReadOptions withAllocator(MemoryAllocator newAllocator) {
         return new ReadOptions(newAllocator, maxRecordBytes, sourceName);
     }
 
-    /** These options with another size cap. */
+    /**
+     * {@return these options with another size cap}
+     *
+     * @param newMax the cap on one record, at least 16
+     */
     public ReadOptions withMaxRecordBytes(long newMax) {
         return new ReadOptions(allocator, newMax, sourceName);
     }
 
-    /** These options naming the channel {@code name} in errors (a path, a peer, a topic...). */
+    /**
+     * {@return these options naming the channel {@code name} in errors} (a path, a peer, a topic...)
+     *
+     * @param name what errors call the channel
+     */
     public ReadOptions withSourceName(String name) {
         return new ReadOptions(allocator, maxRecordBytes, java.util.Objects.requireNonNull(name, "name"));
     }

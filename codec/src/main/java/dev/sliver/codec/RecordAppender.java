@@ -254,12 +254,12 @@ public final class RecordAppender implements AutoCloseable {
         }
     }
 
-    /** @return the complete records in the file, the appended ones included */
+    /** {@return the complete records in the file, the appended ones included} */
     public synchronized long records() {
         return records;
     }
 
-    /** @return the file's path */
+    /** {@return the file's path} */
     public Path path() {
         return path;
     }

@@ -104,35 +104,36 @@ public abstract sealed class RecordFile implements Iterable<Batch>, AutoCloseabl
         return mode == Mode.READ ? ReadRecordFile.open(path, options) : MappedRecordFile.open(path, options);
     }
 
-    /** @return the number of complete records */
+    /** {@return the number of complete records} */
     public int size() {
         return size;
     }
 
     /**
+     * {@return the byte offset of record {@code i} in the file}
+     *
      * @param i a record index
-     * @return the byte offset of record {@code i} in the file
      */
     public long offset(int i) {
         return offsets[Objects.checkIndex(i, size)];
     }
 
-    /** @return where the last complete record ends: the length a recovered file should have */
+    /** {@return where the last complete record ends: the length a recovered file should have} */
     public long validBytes() {
         return validBytes;
     }
 
-    /** @return bytes after the last complete record (a torn append), ignored; 0 for a clean file */
+    /** {@return bytes after the last complete record (a torn append), ignored; 0 for a clean file} */
     public long tornBytes() {
         return bytes.size() - validBytes;
     }
 
-    /** @return the file's path */
+    /** {@return the file's path} */
     public Path path() {
         return path;
     }
 
-    /** @return how many records have a checksum (from the sidecar); the rest cannot be verified */
+    /** {@return how many records have a checksum (from the sidecar); the rest cannot be verified} */
     public int checksummedRecords() {
         return crcs.length;
     }
@@ -236,7 +237,7 @@ public abstract sealed class RecordFile implements Iterable<Batch>, AutoCloseabl
         }
     }
 
-    /** @return the records in order; close each batch */
+    /** {@return the records in order; close each batch} */
     @Override
     public Iterator<Batch> iterator() {
         return new Iterator<>() {

@@ -61,8 +61,9 @@ public final class RecordFiles {
     }
 
     /**
+     * {@return the sidecar of {@code data}}: {@code FILE.idx} beside {@code FILE} (see FORMAT.md)
+     *
      * @param data a record file
-     * @return its sidecar: {@code FILE.idx} beside {@code FILE} (see FORMAT.md)
      */
     public static Path sidecarOf(Path data) {
         return Sidecar.pathOf(data);

@@ -22,7 +22,11 @@ public final class RecordFormat {
     private RecordFormat() {
     }
 
-    /** Bytes of the header of a record of {@code count} blobs: total_length, count, the lengths. */
+    /**
+     * {@return the bytes of the header of a record of {@code count} blobs}: total_length, count, the lengths
+     *
+     * @param count the number of blobs
+     */
     public static int headerBytes(int count) {
         return Math.multiplyExact(count + 2, WORD);
     }
@@ -31,6 +35,9 @@ public final class RecordFormat {
      * Writes the header of a record of {@code count} blobs into {@code dst} at its position
      * (little-endian, whatever the buffer's order): total_length, count, then each length.
      *
+     * @param dst    where the header goes; its position moves past it
+     * @param count  the number of blobs
+     * @param length blob {@code i}'s length for each {@code i} below {@code count}
      * @return the record's total size in bytes, header included
      */
     public static long writeHeader(ByteBuffer dst, int count, java.util.function.IntToLongFunction length) {

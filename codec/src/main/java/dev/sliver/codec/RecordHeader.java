@@ -94,32 +94,32 @@ public record RecordHeader(long offset, long totalLength, int count) {
         return (int) count;
     }
 
-    /** @return the record's size in bytes, header included: {@code 8 + total_length} */
+    /** {@return the record's size in bytes, header included: {@code 8 + total_length}} */
     public long size() {
         return WORD + totalLength;
     }
 
-    /** @return the source offset just after the record */
+    /** {@return the source offset just after the record} */
     public long end() {
         return offset + size();
     }
 
-    /** @return the source offset of the first length field */
+    /** {@return the source offset of the first length field} */
     public long tableOffset() {
         return offset + BYTES;
     }
 
-    /** @return the bytes of the length table: {@code 8 * count} */
+    /** {@return the bytes of the length table: {@code 8 * count}} */
     public long tableBytes() {
         return (long) count * WORD;
     }
 
-    /** @return the source offset of the first payload byte */
+    /** {@return the source offset of the first payload byte} */
     public long payloadOffset() {
         return tableOffset() + tableBytes();
     }
 
-    /** @return the payload bytes, which the lengths must add up to */
+    /** {@return the payload bytes, which the lengths must add up to} */
     public long payloadBytes() {
         return end() - payloadOffset();
     }

@@ -43,10 +43,14 @@ public final class RecordReader implements AutoCloseable {
     /**
      * Reads from {@code channel}, which stays open on {@link #close()}.
      *
+     * @param channel where records are read from, in blocking mode
      * @param source names the channel in error messages (its {@code toString()}, called only then);
      *               offsets in them are the channel's position if it has one, else the bytes
      *               this reader consumed
+     * @param options the allocator and size cap for records
      * @throws IllegalArgumentException if the channel is in non-blocking mode
+     * @throws IOException              declared for reading the channel's position; today a channel
+     *                                  that cannot report one is counted from 0 instead
      */
     public RecordReader(ReadableByteChannel channel, Object source, ReadOptions options) throws IOException {
         this(channel, source, options, false);
@@ -59,7 +63,14 @@ public final class RecordReader implements AutoCloseable {
         this.closeChannel = closeChannel;
     }
 
-    /** Opens {@code path} for reading; {@link #close()} closes the file. */
+    /**
+     * Opens {@code path} for reading; {@link #close()} closes the file.
+     *
+     * @param path    the file to read
+     * @param options the allocator and size cap for records
+     * @return the reader, which the caller closes
+     * @throws IOException if the file cannot be opened
+     */
     public static RecordReader open(Path path, ReadOptions options) throws IOException {
         var channel = java.nio.channels.FileChannel.open(path, StandardOpenOption.READ);
         try {
@@ -70,7 +81,7 @@ public final class RecordReader implements AutoCloseable {
         }
     }
 
-    /** The source offset of the next record. */
+    /** {@return the source offset of the next record} */
     public long position() {
         return in.position;
     }

@@ -36,9 +36,12 @@ public final class RecordScanner implements AutoCloseable {
     @FunctionalInterface
     public interface BlobVisitor {
         /**
+         * Receives one blob's place.
+         *
          * @param index  the blob's index in its record
          * @param offset the source offset of the blob's first byte
          * @param length the blob's length
+         * @throws IOException to stop the scan, passed on to the caller of {@link RecordScanner#next}
          */
         void blob(int index, long offset, long length) throws IOException;
     }
@@ -52,6 +55,7 @@ public final class RecordScanner implements AutoCloseable {
     /**
      * Scans {@code channel} from its position; it stays open on {@link #close()}.
      *
+     * @param channel where records are read from
      * @param source names the channel in errors
      * @param maxStreamRecordBytes the largest total_length accepted when the channel's size is unknown
      */
@@ -77,7 +81,7 @@ public final class RecordScanner implements AutoCloseable {
         return new RecordScanner(channel, path, ReadOptions.DEFAULT_MAX_STREAM_RECORD_BYTES, true);
     }
 
-    /** The source offset of the next record. */
+    /** {@return the source offset of the next record} */
     public long position() {
         return in.position;
     }
@@ -86,6 +90,7 @@ public final class RecordScanner implements AutoCloseable {
      * Reads the next record's header and length table, calls {@code visitor} for each blob, and
      * moves past its payload.
      *
+     * @param visitor receives each blob's index, offset and length
      * @return the header, or null if the input ended cleanly before another record
      * @throws CorruptRecordException if the record is malformed or truncated (blobs already
      *                                visited were within the record and the input)

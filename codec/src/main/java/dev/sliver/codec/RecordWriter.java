@@ -31,7 +31,12 @@ public final class RecordWriter {
     public RecordWriter() {
     }
 
-    /** Adds one blob: the remaining bytes of {@code parts}, in order. Their positions are not changed. */
+    /**
+     * Adds one blob: the remaining bytes of {@code parts}, in order. Their positions are not changed.
+     *
+     * @param parts the pieces of the blob, read when the record is written
+     * @return this writer
+     */
     public RecordWriter add(ByteBuffer... parts) {
         long length = 0;
         for (ByteBuffer part : parts) {
@@ -42,7 +47,12 @@ public final class RecordWriter {
         return this;
     }
 
-    /** Adds one blob: the bytes of {@code blob}, of any size. */
+    /**
+     * Adds one blob: the bytes of {@code blob}, of any size.
+     *
+     * @param blob the blob, read when the record is written
+     * @return this writer
+     */
     public RecordWriter add(MemorySegment blob) {
         addLength(blob.byteSize());
         for (long pos = 0; pos < blob.byteSize(); pos += MAX_CHUNK) {
@@ -102,7 +112,13 @@ public final class RecordWriter {
         return header.flip();
     }
 
-    /** Writes the record; returns the bytes written. */
+    /**
+     * Writes the record.
+     *
+     * @param channel where the record goes
+     * @return the number of bytes written, header included
+     * @throws IOException if the channel fails
+     */
     public long writeTo(WritableByteChannel channel) throws IOException {
         ByteBuffer header = header();
         long recordBytes = header.remaining();
@@ -120,11 +136,16 @@ public final class RecordWriter {
     }
 
     /**
-     * Appends the record at the end of {@code file}; returns the bytes written. If the write fails
+     * Appends the record at the end of {@code file}. If the write fails
      * (a full disk, an I/O error), the file is truncated back to its previous length before the
      * exception is thrown, so a failed append never leaves a partial record that would hide every
      * later one. The exception names {@code source} and the offset the record started at, and says
      * whether the truncation worked.
+     *
+     * @param file   the file to append to, open for writing
+     * @param source what to call the file in errors (its path, say)
+     * @return the number of bytes written, header included
+     * @throws IOException if the write fails; the file is truncated back first
      */
     public long appendTo(FileChannel file, Object source) throws IOException {
         long start = file.size();
