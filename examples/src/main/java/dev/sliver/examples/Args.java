@@ -7,10 +7,11 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * One command's arguments, parsed like a Unix tool: options first ({@code --flag} or
- * {@code --name VALUE}), then operands; {@code --} ends the options, so an operand may start
- * with a dash. An unknown or repeated option, a missing value, or an option after an operand is a
- * {@link UsageException} (exit 2); {@code --help} asks for the command's usage (exit 0).
+ * One command's arguments, parsed like a GNU tool: options ({@code --flag}, {@code --name VALUE}
+ * or {@code --name=VALUE}) may come before, between or after operands, and {@code --} ends the
+ * options, so every argument after it is an operand even if it starts with a dash. An unknown or
+ * repeated option, a missing value, or a value given to a flag is a {@link UsageException}
+ * (exit 2); {@code --help} asks for the command's usage (exit 0).
  */
 final class Args {
     /** Every command takes these. */
@@ -28,39 +29,42 @@ final class Args {
 
     /**
      * @param flags  options without a value, such as {@code --append}
-     * @param valued options that take the next argument as value, such as {@code --port}
+     * @param valued options that take a value, as the next argument or after {@code =}, such as {@code --port}
      */
     static Args parse(String command, List<String> args, Set<String> flags, Set<String> valued) {
         Map<String, String> options = new HashMap<>();
         List<String> operands = new ArrayList<>();
-        boolean optionsDone = false;
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
-            if (optionsDone || !arg.startsWith("-") || arg.equals("-")) {
+            if (arg.equals("--")) {
+                operands.addAll(args.subList(i + 1, args.size()));
+                break;
+            }
+            if (!arg.startsWith("-") || arg.equals("-")) { // "-" is an operand by convention (stdin, stdout)
                 operands.add(arg);
                 continue;
             }
-            if (arg.equals("--")) {
-                optionsDone = true;
-                continue;
-            }
-            if (!operands.isEmpty()) {
-                throw new UsageException(command + ": options go before operands, found '" + arg
-                        + "' after '" + operands.getLast() + "' (use -- before operands that start with -)");
-            }
+            int equals = arg.indexOf('=');
+            String name = equals < 0 ? arg : arg.substring(0, equals);
             String value;
-            if (flags.contains(arg) || COMMON_FLAGS.contains(arg)) {
+            if (flags.contains(name) || COMMON_FLAGS.contains(name)) {
+                if (equals >= 0) {
+                    throw new UsageException(command + ": " + name + " takes no value, got '" + arg + "'");
+                }
                 value = "";
-            } else if (valued.contains(arg)) {
-                if (i + 1 >= args.size()) {
+            } else if (valued.contains(name)) {
+                if (equals >= 0) {
+                    value = arg.substring(equals + 1);
+                } else if (i + 1 < args.size()) {
+                    value = args.get(++i); // taken whatever it looks like, as getopt does
+                } else {
                     throw new UsageException(command + ": " + arg + " needs a value");
                 }
-                value = args.get(++i);
             } else {
                 throw new UsageException(command + ": unknown option '" + arg + "'");
             }
-            if (options.put(arg, value) != null) {
-                throw new UsageException(command + ": " + arg + " given twice");
+            if (options.put(name, value) != null) {
+                throw new UsageException(command + ": " + name + " given twice");
             }
         }
         return new Args(command, options, operands);

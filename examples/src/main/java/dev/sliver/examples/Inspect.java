@@ -9,10 +9,19 @@ import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
- * {@code sliver inspect [--records] IN}: walks every record's header and length table (never the
- * payloads, so any file is inspected in bounded memory) and prints counts and blob sizes, then
- * whether the file is valid; {@code --records} adds a line per record. An invalid file prints what
- * was valid before the fault and exits with status 1.
+ * {@code sliver inspect [--records] [--json] IN}: walks every record's header and length table
+ * (never the payloads, so any file is inspected in bounded memory) and prints counts and blob
+ * sizes, then whether the file is valid; {@code --records} adds a line per record. An invalid file
+ * prints what was valid before the fault and exits with status 1.
+ *
+ * <p>{@code --json} prints the same as one JSON object on one line, for scripts:
+ * <pre>{@code
+ * {"file":"a.strg","records":2,"blobs":3,"payload_bytes":15,
+ *  "blob_size":{"min":2,"median":3,"max":10,"median_of":3},"valid":true,"reason":null}
+ * }</pre>
+ * with {@code "blob_size":null} when there is no blob, and, with {@code --records}, a
+ * {@code "record_list"} array of {@code {"index","offset","blobs","payload_bytes"}} objects
+ * (streamed as the file is scanned, so it too takes bounded memory).
  */
 final class Inspect {
     /** The median is exact up to this many blobs, then taken over the first this-many. */
@@ -31,6 +40,7 @@ final class Inspect {
     int run() throws IOException {
         Path input = Path.of(args.operands(1, 1, "IN.strg").getFirst());
         boolean perRecord = args.has("--records");
+        boolean json = args.has("--json");
         long records = 0;
         long payload = 0;
         long[] blobs = {0};
@@ -38,6 +48,9 @@ final class Inspect {
         long[][] sample = {new long[1024]};
         String fault = null;
         try (RecordScanner scan = RecordScanner.open(input)) {
+            if (json) { // only once the file is open: a file that cannot be opened prints no half object
+                out.print("{\"file\":" + Json.quote(input.toString()) + (perRecord ? ",\"record_list\":[" : ""));
+            }
             for (dev.sliver.codec.RecordHeader h; (h = scan.next((index, offset, length) -> {
                 if (blobs[0] < MEDIAN_SAMPLE) {
                     if (blobs[0] == sample[0].length) {
@@ -49,7 +62,10 @@ final class Inspect {
                 minMax[0] = Math.min(minMax[0], length);
                 minMax[1] = Math.max(minMax[1], length);
             })) != null; ) {
-                if (perRecord) {
+                if (perRecord && json) {
+                    out.print((records == 0 ? "" : ",") + "{\"index\":" + records + ",\"offset\":" + h.offset()
+                            + ",\"blobs\":" + h.count() + ",\"payload_bytes\":" + h.payloadBytes() + "}");
+                } else if (perRecord) {
                     out.println("record " + records + ": offset " + h.offset() + ", " + h.count() + " blobs, "
                             + h.payloadBytes() + " payload bytes");
                 }
@@ -59,21 +75,33 @@ final class Inspect {
         } catch (CorruptRecordException e) {
             fault = e.getMessage();
         }
-        out.println("file:    " + input);
-        out.println("records: " + records);
-        out.println("blobs:   " + blobs[0]);
-        out.println("payload: " + payload + " bytes");
-        if (blobs[0] > 0) {
-            int n = (int) Math.min(blobs[0], MEDIAN_SAMPLE);
-            long[] sorted = Arrays.copyOf(sample[0], n);
+        int sampled = (int) Math.min(blobs[0], MEDIAN_SAMPLE);
+        long median = 0;
+        if (sampled > 0) {
+            long[] sorted = Arrays.copyOf(sample[0], sampled);
             Arrays.sort(sorted);
-            out.println("blob size min/median/max: " + minMax[0] + " / " + sorted[(n - 1) / 2] + " / " + minMax[1]
-                    + (blobs[0] > n ? " (median of the first " + n + " blobs)" : ""));
+            median = sorted[(sampled - 1) / 2];
         }
         if (fault == null && records == 0) {
             fault = input + ": no record: the file is empty at byte 0";
         }
-        out.println("valid:   " + (fault == null ? "yes" : "no: " + Main.printable(fault)));
+        if (json) {
+            out.println((perRecord ? "]" : "") + ",\"records\":" + records + ",\"blobs\":" + blobs[0]
+                    + ",\"payload_bytes\":" + payload + ",\"blob_size\":" + (sampled == 0 ? "null"
+                    : "{\"min\":" + minMax[0] + ",\"median\":" + median + ",\"max\":" + minMax[1]
+                    + ",\"median_of\":" + sampled + "}")
+                    + ",\"valid\":" + (fault == null) + ",\"reason\":" + Json.quoteOrNull(fault) + "}");
+        } else {
+            out.println("file:    " + input);
+            out.println("records: " + records);
+            out.println("blobs:   " + blobs[0]);
+            out.println("payload: " + payload + " bytes");
+            if (sampled > 0) {
+                out.println("blob size min/median/max: " + minMax[0] + " / " + median + " / " + minMax[1]
+                        + (blobs[0] > sampled ? " (median of the first " + sampled + " blobs)" : ""));
+            }
+            out.println("valid:   " + (fault == null ? "yes" : "no: " + Main.printable(fault)));
+        }
         if (fault != null) {
             err.println("sliver: " + Main.printable(fault));
             return 1;

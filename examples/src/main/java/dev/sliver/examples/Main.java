@@ -35,8 +35,9 @@ public final class Main {
                 "write the files as one record (a DIR gives its regular files, by name)", Set.of("--append"), Set.of()));
         COMMANDS.put("unpack", new Command("unpack [--all] [--force] IN.strg DIR",
                 "write blob i as DIR/00000000, ... (--all: every record; --force: overwrite)", Set.of("--all", "--force"), Set.of()));
-        COMMANDS.put("inspect", new Command("inspect [--records] IN.strg",
-                "records, blobs, sizes, and whether the file is valid (--records: one line each)", Set.of("--records"), Set.of()));
+        COMMANDS.put("inspect", new Command("inspect [--records] [--json] IN.strg",
+                "records, blobs, sizes, and whether the file is valid (--records: one line each; --json: one JSON object)",
+                Set.of("--records", "--json"), Set.of()));
         COMMANDS.put("verify", new Command("verify FILE.strg",
                 "check every record against its CRC32C in the sidecar FILE.strg.idx", Set.of(), Set.of()));
         COMMANDS.put("repair", new Command("repair [--force] FILE.strg",
@@ -59,7 +60,8 @@ public final class Main {
     private static String usage() {
         StringBuilder sb = new StringBuilder("usage: sliver [--verbose] <command> [options] [--] [operands]");
         COMMANDS.values().forEach(c -> sb.append(String.format("%n  %-50s %s", c.usage(), c.summary())));
-        return sb.toString();
+        return sb.append(String.format("%noptions may come before or after operands, as --name VALUE or --name=VALUE;"
+                + " after --, every argument is an operand")).toString();
     }
 
     private static String usage(String command) {
