@@ -47,9 +47,12 @@ final class Inspect {
         long[] minMax = {Long.MAX_VALUE, 0};
         long[][] sample = {new long[1024]};
         String fault = null;
+        String jsonHead = "{\"file\":" + Json.quote(input.toString()) + (perRecord ? ",\"record_list\":[" : "");
+        boolean headPrinted = false;
         try (RecordScanner scan = RecordScanner.open(input)) {
             if (json) { // only once the file is open: a file that cannot be opened prints no half object
-                out.print("{\"file\":" + Json.quote(input.toString()) + (perRecord ? ",\"record_list\":[" : ""));
+                out.print(jsonHead);
+                headPrinted = true;
             }
             for (dev.sliver.codec.RecordHeader h; (h = scan.next((index, offset, length) -> {
                 if (blobs[0] < MEDIAN_SAMPLE) {
@@ -74,6 +77,11 @@ final class Inspect {
             }
         } catch (CorruptRecordException e) {
             fault = e.getMessage();
+        } catch (IOException e) {
+            if (!headPrinted) {
+                throw e; // stdout still empty: the usual one-line error
+            }
+            fault = Main.describe(e); // the object is begun: finish it, so stdout never holds half of one
         }
         int sampled = (int) Math.min(blobs[0], MEDIAN_SAMPLE);
         long median = 0;
@@ -86,7 +94,7 @@ final class Inspect {
             fault = input + ": no record: the file is empty at byte 0";
         }
         if (json) {
-            out.println((perRecord ? "]" : "") + ",\"records\":" + records + ",\"blobs\":" + blobs[0]
+            out.println((headPrinted ? "" : jsonHead) + (perRecord ? "]" : "") + ",\"records\":" + records + ",\"blobs\":" + blobs[0]
                     + ",\"payload_bytes\":" + payload + ",\"blob_size\":" + (sampled == 0 ? "null"
                     : "{\"min\":" + minMax[0] + ",\"median\":" + median + ",\"max\":" + minMax[1]
                     + ",\"median_of\":" + sampled + "}")

@@ -82,6 +82,10 @@ class InspectJsonTest {
         assertNull(json.get("blob_size"), "no blob, no sizes");
         assertEquals(0L, json.get("records"));
         assertEquals(empty + ": no record: the file is empty at byte 0", json.get("reason"));
+
+        json = inspect(1, "--json", "--records", dir.toString());
+        assertEquals(dir + ": Is a directory at byte 0", json.get("reason"));
+        assertEquals(List.of(), json.get("record_list"));
     }
 
     @Test
