@@ -82,10 +82,6 @@ class InspectJsonTest {
         assertNull(json.get("blob_size"), "no blob, no sizes");
         assertEquals(0L, json.get("records"));
         assertEquals(empty + ": no record: the file is empty at byte 0", json.get("reason"));
-
-        json = inspect(1, "--json", "--records", dir.toString());
-        assertEquals(dir + ": Is a directory at byte 0", json.get("reason"));
-        assertEquals(List.of(), json.get("record_list"));
     }
 
     @Test
@@ -93,6 +89,9 @@ class InspectJsonTest {
         assertEquals(1, cli.run("inspect", "--json", dir.resolve("missing.strg").toString()));
         assertEquals("", cli.out());
         assertEquals("sliver: " + dir.resolve("missing.strg") + ": no such file or directory", cli.errLine());
+        assertEquals(1, cli.run("inspect", "--json", "--records", dir.toString()));
+        assertEquals("", cli.out());
+        assertEquals("sliver: " + dir + ": is a directory, not a record file", cli.errLine());
     }
 
     @Test
