@@ -40,10 +40,15 @@ final class Stripes {
         this.central = central;
         this.pageMap = pageMap;
         this.counters = counters;
-        this.stripes = new ThreadCache[Integer.highestOneBit(count - 1) << 1];
+        this.stripes = new ThreadCache[count <= 1 ? 1 : Integer.highestOneBit(count - 1) << 1]; // a power of two: a mask picks one
         for (int i = 0; i < stripes.length; i++) {
             stripes[i] = new ThreadCache(null, pools[i % pools.length], central, pageMap, threadCacheBytes);
         }
+    }
+
+    /** @return how many stripes there are: the setting rounded up to a power of two */
+    int count() {
+        return stripes.length;
     }
 
     /**

@@ -40,7 +40,7 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
     private final CentralCache central = new CentralCache(pageMap);
     private final Pool[] pools;
     private final LargeBlocks large;
-    private final Stripes stripes;
+    final Stripes stripes; // package-private for tests: how many stripes a setting gives
     private final ThreadCaches caches;
     /** The caches by thread id, {@code ThreadCaches.byThreadId}, held here so the fast paths load it in one step. */
     private final ThreadCache[] byThreadId;

@@ -82,6 +82,16 @@ class AllocatorSettingsTest {
     }
 
     @Test
+    void stripesAreTheSettingRoundedUpToAPowerOfTwoAndOneIsOne() {
+        java.util.Map<Integer, Integer> expected = java.util.Map.of(1, 1, 2, 2, 3, 4, 4, 4, 5, 8);
+        for (var e : expected.entrySet()) {
+            try (ThreadCachingAllocator allocator = ThreadCachingAllocator.builder().stripes(e.getKey()).build()) {
+                assertEquals(e.getValue(), allocator.stripes.count(), "stripes(" + e.getKey() + ")"); // was 0 for 1
+            }
+        }
+    }
+
+    @Test
     void oneStripeServesManyVirtualThreadsWithoutHandingABlockOutTwice() throws Exception {
         try (ThreadCachingAllocator allocator = ThreadCachingAllocator.builder().stripes(1).build();
              var virtual = Executors.newVirtualThreadPerTaskExecutor()) {
