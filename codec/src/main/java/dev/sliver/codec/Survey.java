@@ -113,6 +113,10 @@ final class Survey {
                         : walk.end() == RecordWalk.End.CORRUPT ? walk.corruption().reason()
                         : "what is here is not a complete record") + " (records are missing or damaged)");
             }
+            if (survey.end == RecordWalk.End.CORRUPT && agreeing && disagreement == null && side.problem() == null
+                    && side.entries() > survey.vouched) {
+                disagreement = Sidecar.pathOf(path) + ": lists records past the last complete one (" + survey.records + ")";
+            }
             survey.sidecarProblem = side.foreign() ? side.problem() : disagreement != null ? disagreement : side.problem();
             survey.sidecarAppendable = side.exists() && survey.sidecarProblem == null && disagreement == null
                     && side.entries() == survey.vouched;
