@@ -31,8 +31,9 @@ public final class Main {
     private static final Map<String, Command> COMMANDS = new LinkedHashMap<>();
 
     static {
-        COMMANDS.put("pack", new Command("pack [--append] OUT.strg FILE|DIR...",
-                "write the files as one record (a DIR gives its regular files, by name)", Set.of("--append"), Set.of()));
+        COMMANDS.put("pack", new Command("pack [--append] [--force] OUT.strg FILE|DIR...",
+                "write the files as one record (a DIR gives its regular files, by name; --force: replace an OUT that is not a record file)",
+                Set.of("--append", "--force"), Set.of()));
         COMMANDS.put("unpack", new Command("unpack [--all] [--force] IN.strg DIR",
                 "write blob i as DIR/00000000, ... (--all: every record; --force: overwrite)", Set.of("--all", "--force"), Set.of()));
         COMMANDS.put("inspect", new Command("inspect [--records] [--json] IN.strg",

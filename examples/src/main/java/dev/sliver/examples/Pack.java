@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * {@code sliver pack [--append] OUT FILE|DIR...}: each regular file becomes one blob; a directory
+ * {@code sliver pack [--append] [--force] OUT FILE|DIR...}: each regular file becomes one blob; a directory
  * contributes its regular files sorted by name (not recursively). Input files are memory-mapped
  * and written with gathering writes, so packing copies nothing through the heap; a file whose size
  * reads 0 (as in /proc) is read to its end instead. Without {@code --append} the record goes to a
@@ -57,6 +57,9 @@ final class Pack {
                 progress.update(++done);
             }
             progress.done();
+            if (!append && !args.has("--force")) {
+                refuseToReplaceOtherFiles(target);
+            }
             written = append ? appendTo(target, record) : replace(target, record);
         }
         out.println((append ? "appended " : "packed ") + inputs.size() + " blobs (" + written + " bytes) to " + target);
@@ -67,6 +70,21 @@ final class Pack {
     private static long appendTo(Path target, RecordWriter record) throws IOException {
         try (RecordAppender appender = RecordAppender.open(target, RecordAppender.Durability.FORCE)) {
             return appender.append(record).bytes();
+        }
+    }
+
+    /**
+     * Operands swapped by mistake ({@code pack notes.txt out.strg}) would replace a file that is
+     * not a record file with a record: refused unless {@code --force}. An empty file, or one that
+     * starts with a record, is replaced as asked.
+     */
+    private static void refuseToReplaceOtherFiles(Path target) throws IOException {
+        if (Files.isRegularFile(target) && Files.size(target) > 0) {
+            dev.sliver.codec.RecordFiles.Report found = dev.sliver.codec.RecordFiles.check(target);
+            if (found.records() == 0 && found.tail() == dev.sliver.codec.RecordFiles.Tail.CORRUPT) {
+                throw new java.nio.file.FileSystemException(target.toString(), null,
+                        "exists and is not a record file: not replaced (pack --force replaces it; are the operands swapped?)");
+            }
         }
     }
 

@@ -120,7 +120,7 @@ class CliArgumentsTest {
         assertEquals(0, cli.run("help"));
         assertTrue(cli.out().contains("usage: sliver"), cli.out());
         assertEquals(0, cli.run("help", "pack"));
-        assertTrue(cli.out().startsWith("usage: sliver pack [--append] OUT.strg FILE|DIR..."), cli.out());
+        assertTrue(cli.out().startsWith("usage: sliver pack [--append] [--force] OUT.strg FILE|DIR..."), cli.out());
         assertEquals(0, cli.run("unpack", "--help"));
         assertTrue(cli.out().startsWith("usage: sliver unpack "), cli.out());
         assertEquals(0, cli.run("--help"));

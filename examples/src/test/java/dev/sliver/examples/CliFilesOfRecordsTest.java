@@ -75,6 +75,19 @@ class CliFilesOfRecordsTest {
     }
 
     @Test
+    void packNeverReplacesAFileThatIsNotARecordFileUnlessForced() throws Exception {
+        String text = "# Notes\n\nThings to remember about the project.\n";
+        Path notes = Files.writeString(dir.resolve("notes.txt"), text);
+        Path log = log(2);
+        assertEquals(1, cli.run("pack", notes.toString(), log.toString()));
+        assertTrue(cli.errLine().startsWith("sliver: " + notes) && cli.errLine().contains("not a record file"), cli.err());
+        assertEquals(text, Files.readString(notes));
+        assertEquals(0, cli.run("pack", "--force", notes.toString(), log.toString()), cli.err());
+        assertEquals(0, cli.run("pack", log.toString(), notes.toString()), cli.err()); // a record file is replaced as asked
+        assertEquals(0, cli.run("verify", log.toString()), cli.err());
+    }
+
+    @Test
     void aZeroFilledTailAfterAPowerLossIsRepaired() throws Exception {
         Path log = log(4);
         long valid = Files.size(log);
