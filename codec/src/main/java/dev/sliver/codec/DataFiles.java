@@ -22,7 +22,7 @@ final class DataFiles {
     }
 
     /** A data file open for writing, with its writer lock; closing releases both. */
-    record Locked(FileChannel channel, WriterLock lock, boolean created) implements AutoCloseable {
+    record Locked(FileChannel channel, WriterLock lock) implements AutoCloseable {
         @Override
         public void close() throws IOException {
             try (lock) {
@@ -67,7 +67,7 @@ final class DataFiles {
                 if (!exists) {
                     storage.forceDirectory(path.toAbsolutePath().getParent());
                 }
-                return new Locked(channel, lock, !exists);
+                return new Locked(channel, lock);
             } catch (IOException | RuntimeException e) {
                 channel.close();
                 throw e;
