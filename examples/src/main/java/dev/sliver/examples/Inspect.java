@@ -1,5 +1,6 @@
 package dev.sliver.examples;
 
+import dev.sliver.codec.RecordFiles;
 import dev.sliver.codec.RecordScanner;
 import dev.sliver.core.CorruptRecordException;
 
@@ -12,12 +13,14 @@ import java.util.Arrays;
  * {@code sliver inspect [--records] [--json] IN}: walks every record's header and length table
  * (never the payloads, so any file is inspected in bounded memory) and prints counts and blob
  * sizes, then whether the file is valid; {@code --records} adds a line per record. An invalid file
- * prints what was valid before the fault and exits with status 1.
+ * prints what was valid before the fault and exits with status 1. A torn tail (what an interrupted
+ * append leaves, FORMAT.md's torn-tail rule) does not make a file invalid: readers ignore it and the
+ * next append or {@code sliver repair} cuts it, so it is reported on a line of its own.
  *
  * <p>{@code --json} prints the same as one JSON object on one line, for scripts:
  * <pre>{@code
  * {"file":"a.strg","records":2,"blobs":3,"payload_bytes":15,
- *  "blob_size":{"min":2,"median":3,"max":10,"median_of":3},"valid":true,"reason":null}
+ *  "blob_size":{"min":2,"median":3,"max":10,"median_of":3},"valid":true,"reason":null,"torn_tail_bytes":0}
  * }</pre>
  * with {@code "blob_size":null} when there is no blob, and, with {@code --records}, a
  * {@code "record_list"} array of {@code {"index","offset","blobs","payload_bytes"}} objects
@@ -47,6 +50,7 @@ final class Inspect {
         long[] minMax = {Long.MAX_VALUE, 0};
         long[][] sample = {new long[1024]};
         String fault = null;
+        long scanned = 0;
         String jsonHead = "{\"file\":" + Json.quote(input.toString()) + (perRecord ? ",\"record_list\":[" : "");
         boolean headPrinted = false;
         try (RecordScanner scan = RecordScanner.open(input)) {
@@ -74,6 +78,7 @@ final class Inspect {
                 }
                 records++;
                 payload += h.payloadBytes();
+                scanned = h.end();
             }
         } catch (CorruptRecordException e) {
             fault = e.getMessage();
@@ -82,6 +87,14 @@ final class Inspect {
                 throw e; // stdout still empty: the usual one-line error
             }
             fault = Main.describe(e); // the object is begun: finish it, so stdout never holds half of one
+        }
+        long tornTail = 0;
+        if (fault != null && records > 0) {
+            RecordFiles.Report report = tornTailAfter(input, records, scanned);
+            if (report != null) {
+                tornTail = report.tailBytes();
+                fault = null;
+            }
         }
         int sampled = (int) Math.min(blobs[0], MEDIAN_SAMPLE);
         long median = 0;
@@ -98,7 +111,8 @@ final class Inspect {
                     + ",\"payload_bytes\":" + payload + ",\"blob_size\":" + (sampled == 0 ? "null"
                     : "{\"min\":" + minMax[0] + ",\"median\":" + median + ",\"max\":" + minMax[1]
                     + ",\"median_of\":" + sampled + "}")
-                    + ",\"valid\":" + (fault == null) + ",\"reason\":" + Json.quoteOrNull(fault) + "}");
+                    + ",\"valid\":" + (fault == null) + ",\"reason\":" + Json.quoteOrNull(fault)
+                    + ",\"torn_tail_bytes\":" + tornTail + "}");
         } else {
             out.println("file:    " + input);
             out.println("records: " + records);
@@ -108,6 +122,10 @@ final class Inspect {
                 out.println("blob size min/median/max: " + minMax[0] + " / " + median + " / " + minMax[1]
                         + (blobs[0] > sampled ? " (median of the first " + sampled + " blobs)" : ""));
             }
+            if (tornTail > 0) {
+                out.println("tail:    " + tornTail + " bytes of a torn append at byte " + scanned
+                        + " (readers ignore it; the next append or sliver repair cuts it)");
+            }
             out.println("valid:   " + (fault == null ? "yes" : "no: " + Main.printable(fault)));
         }
         if (fault != null) {
@@ -115,5 +133,17 @@ final class Inspect {
             return 1;
         }
         return 0;
+    }
+
+    /**
+     * The file's report if the scan stopped at a torn tail right after {@code records} records
+     * ending at byte {@code end}, else null: a fault there is corruption after all (the sidecar may
+     * vouch for the record that looks cut short), and the scan's message stands.
+     */
+    private static RecordFiles.Report tornTailAfter(Path input, long records, long end) throws IOException {
+        RecordFiles.Report report = RecordFiles.check(input);
+        boolean torn = report.tail() == RecordFiles.Tail.TORN && report.records() == records
+                && report.validBytes() == end;
+        return torn ? report : null;
     }
 }

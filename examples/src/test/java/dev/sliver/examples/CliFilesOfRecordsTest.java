@@ -99,6 +99,40 @@ class CliFilesOfRecordsTest {
         assertEquals(valid, Files.size(log));
     }
 
+    /** A torn tail is what an interrupted append leaves, not a fault: inspect said "valid: no" and exited 1. */
+    @Test
+    void inspectReportsATornTailWithoutCallingTheFileInvalid() throws Exception {
+        Path log = log(3);
+        long valid = Files.size(log);
+        byte[] cut = java.util.Arrays.copyOf(Files.readAllBytes(log), (int) offsets[1] + 30); // a record cut short
+        Files.write(log, java.util.Arrays.copyOfRange(cut, (int) offsets[1], cut.length), StandardOpenOption.APPEND);
+        assertEquals(0, cli.run("inspect", log.toString()), cli.err());
+        assertTrue(cli.out().contains("records: 3"), cli.out());
+        assertTrue(cli.out().contains("tail:    30 bytes of a torn append at byte " + valid), cli.out());
+        assertTrue(cli.out().contains("valid:   yes"), cli.out());
+        assertEquals("", cli.err());
+
+        assertEquals(0, cli.run("inspect", "--json", log.toString()), cli.err());
+        assertTrue(cli.out().contains("\"valid\":true,\"reason\":null,\"torn_tail_bytes\":30}"), cli.out());
+
+        assertEquals(0, cli.run("repair", log.toString()), cli.err());
+        assertEquals(0, cli.run("inspect", "--json", log.toString()), cli.err());
+        assertTrue(cli.out().contains("\"torn_tail_bytes\":0}"), cli.out());
+    }
+
+    /** The same bytes are corruption when the sidecar lists the record they cut short. */
+    @Test
+    void inspectCallsACutRecordTheSidecarVouchesForInvalid() throws Exception {
+        Path log = log(3);
+        long size = Files.size(log);
+        try (FileChannel ch = FileChannel.open(log, StandardOpenOption.WRITE)) {
+            ch.truncate(size - 5);
+        }
+        assertEquals(1, cli.run("inspect", log.toString()));
+        assertTrue(cli.out().contains("records: 2") && cli.out().contains("valid:   no"), cli.out());
+        assertTrue(cli.errLine().startsWith("sliver: " + log), cli.err());
+    }
+
     @Test
     void aFileInUseIsNeitherRepairedNorAppendedToNorReplaced() throws Exception {
         Path log = log(2);

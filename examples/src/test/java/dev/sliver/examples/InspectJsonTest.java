@@ -44,6 +44,7 @@ class InspectJsonTest {
         expected.put("blob_size", Map.of("min", 2L, "median", 3L, "max", 10L, "median_of", 3L));
         expected.put("valid", true);
         expected.put("reason", null);
+        expected.put("torn_tail_bytes", 0L);
         assertEquals(expected, json);
         assertEquals(List.copyOf(expected.keySet()), List.copyOf(json.keySet()), "a stable key order");
         assertEquals("", cli.err());
@@ -68,6 +69,7 @@ class InspectJsonTest {
         long first = Codec.write(strg, List.of(new byte[] {1, 2, 3}));
         Codec.write(strg, List.of(new byte[] {4}));
         byte[] bytes = Files.readAllBytes(strg);
+        bytes[(int) first + 16] = 2; // a length that no longer adds up: cut short, yet not a torn append
         Files.write(strg, Arrays.copyOf(bytes, bytes.length - 1));
         Map<?, ?> json = inspect(1, "--json", "--records", strg.toString());
         assertEquals(false, json.get("valid"));
