@@ -115,7 +115,7 @@ abstract sealed class RefCountedView implements AutoCloseable permits Slice {
     private IllegalStateException released() {
         return new IllegalStateException(lender == null
                 ? "use of a released slice: " + describe()
-                : "use of a view whose batch is closed: " + describe());
+                : "batch of view " + describe() + " is closed");
     }
 
     /** How errors name this view, e.g. {@code Slice[length=3]}. */
