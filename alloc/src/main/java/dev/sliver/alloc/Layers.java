@@ -14,9 +14,6 @@ import java.lang.foreign.MemorySegment;
  * read at the call), so the flag has one home, the front door, where the fast paths read it.
  */
 final class Layers {
-    /** Every block is aligned to at least this. */
-    static final long MIN_ALIGNMENT = 16;
-
     final PageMap pageMap = new PageMap();
     final AllocatorCounters counters = new AllocatorCounters();
     final CentralCache central = new CentralCache(pageMap);
@@ -51,7 +48,7 @@ final class Layers {
         }
         // An over-aligned request takes a class whose blocks are multiples of the alignment: with
         // 16-byte granules and power-of-two classes up to the 64 KiB page, such blocks are aligned.
-        long size = alignment > MIN_ALIGNMENT ? (Math.max(byteSize, 1) + alignment - 1) & -alignment : byteSize;
+        long size = alignment > SizeClasses.MIN_ALIGNMENT ? (Math.max(byteSize, 1) + alignment - 1) & -alignment : byteSize;
         if (size > largeThreshold || alignment > SizeClasses.PAGE_SIZE || size < 0) {
             return large.allocate(byteSize, alignment);
         }

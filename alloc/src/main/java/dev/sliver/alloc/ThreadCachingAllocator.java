@@ -107,7 +107,8 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
         // The fast path: a request of 0..largeThreshold bytes aligned to at most 16, on a platform
         // thread whose cache is in the table by thread id. Anything else (bad arguments, virtual
         // threads, a first call, over-alignment, large sizes, a closed allocator) leaves through
-        // one call, to Layers.allocate. Why it needs no synchronization but the volatile read of closed:
+        // one call, Layers.allocate. Why it needs no synchronization but the volatile read of
+        // closed:
         // 1. The table is read racily and may show null, a dead thread's cache or another live
         //    thread's. A cache is used only if its thread is this one; thread is a final field,
         //    so a racily read cache shows its true thread (JLS 17.5), and no other thread passes
@@ -134,7 +135,7 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
     /** Whether a thread cache can serve the request as it is: 0..largeThreshold bytes, a power-of-two alignment of at most 16. */
     boolean isCacheable(long byteSize, long alignment) {
         return Long.compareUnsigned(byteSize, largeThreshold) <= 0
-                && Long.compareUnsigned(alignment - 1, Layers.MIN_ALIGNMENT - 1) <= 0 && (alignment & (alignment - 1)) == 0;
+                && Long.compareUnsigned(alignment - 1, SizeClasses.MIN_ALIGNMENT - 1) <= 0 && (alignment & (alignment - 1)) == 0;
     }
 
     /**
