@@ -15,6 +15,8 @@ import java.util.List;
 final class SizeClasses {
     /** The largest size served from size classes. */
     static final int MAX_SMALL = 256 * 1024;
+    /** Every block is aligned to at least this: the 16-byte granule, the smallest class. */
+    static final long MIN_ALIGNMENT = 16;
     /** Span pages are 64 KiB; chunks hold {@link Chunk#PAGES} of them. */
     static final int PAGE_SHIFT = 16;
     static final int PAGE_SIZE = 1 << PAGE_SHIFT;

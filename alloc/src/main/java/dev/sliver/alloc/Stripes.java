@@ -1,6 +1,7 @@
 package dev.sliver.alloc;
 
 import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
 
 /**
  * The caches that virtual threads share. Virtual threads get no cache of their own (there may be
@@ -133,11 +134,6 @@ final class Stripes {
 
     /** Adds the stripes' counts to the per-class arrays (racy: statistics only); returns the bytes they hold. */
     long addCountsTo(long[] allocations, long[] frees, long[] refills, long[] flushes) {
-        long cached = 0;
-        for (ThreadCache stripe : stripes) {
-            stripe.addCountsTo(allocations, frees, refills, flushes);
-            cached += stripe.cachedBytes();
-        }
-        return cached;
+        return ThreadCache.addCountsTo(Arrays.asList(stripes), allocations, frees, refills, flushes);
     }
 }

@@ -258,4 +258,18 @@ final class ThreadCache {
             fl[c] += events[at + FLUSHES];
         }
     }
+
+    /**
+     * Adds the counts of every cache in {@code caches} to the per-class arrays (racy for live
+     * caches: statistics only); returns the bytes they hold. The one loop behind the statistics
+     * of thread caches and of stripes.
+     */
+    static long addCountsTo(Iterable<ThreadCache> caches, long[] allocations, long[] frees, long[] refills, long[] flushes) {
+        long cached = 0;
+        for (ThreadCache cache : caches) {
+            cache.addCountsTo(allocations, frees, refills, flushes);
+            cached += cache.cachedBytes();
+        }
+        return cached;
+    }
 }

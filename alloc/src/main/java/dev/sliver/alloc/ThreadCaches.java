@@ -175,11 +175,6 @@ final class ThreadCaches {
 
     /** Adds the live caches' counts to the per-class arrays (racy: statistics only); returns the bytes they hold. */
     long addCountsTo(long[] allocations, long[] frees, long[] refills, long[] flushes) {
-        long cached = 0;
-        for (ThreadCache cache : registry) {
-            cache.addCountsTo(allocations, frees, refills, flushes);
-            cached += cache.cachedBytes();
-        }
-        return cached;
+        return ThreadCache.addCountsTo(registry, allocations, frees, refills, flushes);
     }
 }

@@ -31,21 +31,15 @@ import javax.management.ObjectName;
  * a block already freed.
  */
 public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAllocator, AutoCloseable {
-    /** Every block is aligned to at least this. */
-    private static final long MIN_ALIGNMENT = 16;
     private static final AtomicInteger INSTANCES = new AtomicInteger();
 
-    private final PageMap pageMap = new PageMap();
-    private final AllocatorCounters counters = new AllocatorCounters();
-    private final CentralCache central = new CentralCache(pageMap);
-    private final Pool[] pools;
-    private final LargeBlocks large;
+    /** The layers behind this door and every path through them but the fast ones. */
+    private final Layers layers;
     final Stripes stripes; // package-private for tests: how many stripes a setting gives
     private final ThreadCaches caches;
     /** The caches by thread id, {@code ThreadCaches.byThreadId}, held here so the fast paths load it in one step. */
     private final ThreadCache[] byThreadId;
     private final long largeThreshold;
-    private final long decayNanos;
     private final String name;
     private final Thread decayThread;
     /** Set by {@link #close()}; read directly (no accessor) by the fast paths, here and in {@link LocalHandle}. */
@@ -59,17 +53,12 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
      */
     public ThreadCachingAllocator(AllocatorSettings settings) {
         this.largeThreshold = settings.largeThreshold();
-        this.decayNanos = settings.decay().toNanos();
         this.name = settings.name() != null ? settings.name() : "allocator-" + INSTANCES.incrementAndGet();
-        this.large = new LargeBlocks(counters, settings.maxIdleLargeBytes(), name);
-        this.pools = new Pool[settings.pools()];
-        for (int i = 0; i < pools.length; i++) {
-            pools[i] = new Pool(pageMap, counters, name);
-        }
-        this.caches = new ThreadCaches(pools, central, pageMap, counters, settings.threadCacheBytes(), name);
+        this.layers = new Layers(settings, name);
+        this.caches = layers.caches;
         this.byThreadId = caches.byThreadId;
-        this.stripes = new Stripes(settings.stripes(), pools, central, pageMap, counters, settings.threadCacheBytes());
-        this.decayThread = DecayThread.start(this, name, decayNanos);
+        this.stripes = layers.stripes;
+        this.decayThread = DecayThread.start(this, name, settings.decay().toNanos());
     }
 
     /**
@@ -118,7 +107,8 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
         // The fast path: a request of 0..largeThreshold bytes aligned to at most 16, on a platform
         // thread whose cache is in the table by thread id. Anything else (bad arguments, virtual
         // threads, a first call, over-alignment, large sizes, a closed allocator) leaves through
-        // one call. Why it needs no synchronization but the volatile read of closed:
+        // one call, Layers.allocate. Why it needs no synchronization but the volatile read of
+        // closed:
         // 1. The table is read racily and may show null, a dead thread's cache or another live
         //    thread's. A cache is used only if its thread is this one; thread is a final field,
         //    so a racily read cache shows its true thread (JLS 17.5), and no other thread passes
@@ -137,7 +127,7 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
         Thread thread = Thread.currentThread();
         ThreadCache cache = byThreadId[(int) thread.threadId() & (ThreadCaches.TABLE_SLOTS - 1)];
         if (!isCacheable(byteSize, alignment) || cache == null || cache.thread != thread || closed) {
-            return allocateSlow(byteSize, alignment, thread);
+            return layers.allocate(byteSize, alignment, thread, closed);
         }
         return cache.allocate(SizeClasses.classOf(byteSize), byteSize);
     }
@@ -145,31 +135,7 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
     /** Whether a thread cache can serve the request as it is: 0..largeThreshold bytes, a power-of-two alignment of at most 16. */
     boolean isCacheable(long byteSize, long alignment) {
         return Long.compareUnsigned(byteSize, largeThreshold) <= 0
-                && Long.compareUnsigned(alignment - 1, MIN_ALIGNMENT - 1) <= 0 && (alignment & (alignment - 1)) == 0;
-    }
-
-    private MemorySegment allocateSlow(long byteSize, long alignment, Thread thread) {
-        if (byteSize < 0 || alignment <= 0 || (alignment & (alignment - 1)) != 0 || closed) {
-            throw badRequest(byteSize, alignment);
-        }
-        // An over-aligned request takes a class whose blocks are multiples of the alignment: with
-        // 16-byte granules and power-of-two classes up to the 64 KiB page, such blocks are aligned.
-        long size = alignment > MIN_ALIGNMENT ? (Math.max(byteSize, 1) + alignment - 1) & -alignment : byteSize;
-        if (size > largeThreshold || alignment > SizeClasses.PAGE_SIZE || size < 0) {
-            return large.allocate(byteSize, alignment);
-        }
-        int cls = SizeClasses.classOf(size);
-        return thread.isVirtual() ? stripes.allocate(cls, byteSize, thread) : caches.current().allocate(cls, byteSize);
-    }
-
-    private RuntimeException badRequest(long byteSize, long alignment) {
-        if (byteSize < 0) {
-            return new IllegalArgumentException("negative size: " + byteSize);
-        }
-        if (alignment <= 0 || (alignment & (alignment - 1)) != 0) {
-            return new IllegalArgumentException("alignment is not a power of two: " + alignment);
-        }
-        return closedError(name);
+                && Long.compareUnsigned(alignment - 1, SizeClasses.MIN_ALIGNMENT - 1) <= 0 && (alignment & (alignment - 1)) == 0;
     }
 
     /**
@@ -244,31 +210,11 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
         // 3 there orders that write before it), and of two racing frees of one segment exactly
         // one succeeds, the other throws. After it the block is this thread's alone, so the push
         // is plain. Anything else (a virtual thread, a first call, a large block, a foreign
-        // segment, a closed allocator) leaves through freeSlow.
+        // segment, a closed allocator) leaves through Layers.free.
         Thread thread = Thread.currentThread();
         ThreadCache cache = byThreadId[(int) thread.threadId() & (ThreadCaches.TABLE_SLOTS - 1)];
         if (cache == null || cache.thread != thread || closed || !cache.free(segment)) {
-            freeSlow(segment, thread);
-        }
-    }
-
-    /** A free off the fast path: a virtual thread, a first call, a large block, a foreign segment, or a closed allocator. */
-    private void freeSlow(MemorySegment segment, Thread thread) {
-        if (closed) {
-            throw closedError(name);
-        }
-        Span span = segment.isNative() ? pageMap.get(segment.address()) : null;
-        if (span == null) {
-            if (!large.free(segment)) {
-                throw new IllegalArgumentException("free of a segment at 0x" + Long.toHexString(segment.address())
-                        + " (" + segment.byteSize() + " bytes) that this allocator did not hand out, or that was "
-                        + "already freed");
-            }
-        } else if (thread.isVirtual()) {
-            span.free(segment);
-            stripes.free(thread, span.sizeClass, segment.address());
-        } else {
-            caches.current().free(segment); // the table by thread id missed: finds or creates the cache, then the fast path
+            layers.free(segment, thread, closed);
         }
     }
 
@@ -284,12 +230,7 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
      * blocks unused for the decay period.
      */
     void decayAt(long now) {
-        reapDeadThreads();
-        central.drainIdle();
-        for (Pool pool : pools) {
-            pool.releaseIdleChunks(now, decayNanos);
-        }
-        large.releaseIdle(now, decayNanos);
+        layers.decayAt(now);
     }
 
     /**
@@ -299,7 +240,7 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
      * @return the snapshot
      */
     public AllocatorStats stats() {
-        return AllocatorStats.collect(counters, central, pools, large, caches, stripes);
+        return layers.stats();
     }
 
     /**
@@ -336,10 +277,7 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
         if (bean != null) {
             AllocatorJmx.unregister(bean);
         }
-        for (Pool pool : pools) {
-            pool.unmapAll();
-        }
-        large.unmapAll();
+        layers.unmapAll();
     }
 
     /** This allocator's name, as set or made up ({@code allocator-N}). */

@@ -17,7 +17,9 @@
  * stats, close, with each fast path's ordering argument beside it), {@code LocalHandle} (the
  * allocator bound to one thread), {@code AllocatorSettings} (the knobs and their builder),
  * {@code AllocatorStats} and {@code ClassStats} (snapshots), {@code ThreadCachingAllocatorMXBean}.
- * Package-private: {@code ThreadCaches} (finding a thread's cache, reaping dead threads'),
+ * Package-private: {@code Layers} (the layers behind the front door, wired, and every path
+ * through them but the fast ones: slow allocations and frees, decay ticks, snapshots, unmapping),
+ * {@code ThreadCaches} (finding a thread's cache, reaping dead threads'),
  * {@code Stripes} (the caches virtual threads share), {@code ThreadCache} (one cache),
  * {@code CentralCache} and {@code TransferStack} over {@code StampedIndexStack} (the lock-free
  * middle layer), {@code Pool}, {@code Chunk}, {@code Span} and {@code PageMap} (where blocks come

@@ -122,7 +122,7 @@ public final class GroupCommitAppender implements AutoCloseable {
         CompletableFuture<RecordAppender.Appended> ack = new CompletableFuture<>();
         synchronized (lock) {
             if (closed) {
-                throw new IllegalStateException(appender.path() + ": the appender is closed");
+                throw new IllegalStateException("appender of " + appender.path() + " is closed");
             }
             written.add(appender.write(writer));
             waiting.add(ack);

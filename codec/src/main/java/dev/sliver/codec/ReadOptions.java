@@ -23,8 +23,7 @@ public record ReadOptions(MemoryAllocator allocator, long maxRecordBytes, String
      * Default cap on one record: 256 MiB. A hostile peer or file can make a reader allocate at
      * most this much before the read fails.
      */
-    public static final long DEFAULT_MAX_STREAM_RECORD_BYTES = 256L << 20;
-
+    public static final long DEFAULT_MAX_RECORD_BYTES = 256L << 20;
 
     /**
      * Options with the default naming of channels.
@@ -49,9 +48,9 @@ public record ReadOptions(MemoryAllocator allocator, long maxRecordBytes, String
         return ThreadCachingAllocator.shared();
     }
 
-    /** {@return the default allocator and {@link #DEFAULT_MAX_STREAM_RECORD_BYTES}} */
+    /** {@return the default allocator and {@link #DEFAULT_MAX_RECORD_BYTES}} */
     public static ReadOptions defaults() {
-        return new ReadOptions(defaultAllocator(), DEFAULT_MAX_STREAM_RECORD_BYTES);
+        return new ReadOptions(defaultAllocator(), DEFAULT_MAX_RECORD_BYTES);
     }
 
     /**

@@ -233,7 +233,7 @@ public final class RecordAppender implements AutoCloseable {
 
     private void ensureUsable() throws IOException {
         if (closed) {
-            throw new IllegalStateException(path + ": the appender is closed");
+            throw new IllegalStateException("appender of " + path + " is closed");
         }
         if (failure != null) {
             throw new IOException(path + ": the appender failed earlier and appends nothing more until reopened: "

@@ -228,12 +228,12 @@ public abstract sealed class RecordFile implements Iterable<Batch>, AutoCloseabl
 
     private void retain() {
         if (closed.get()) {
-            throw new IllegalStateException(path + ": the record file is closed");
+            throw new IllegalStateException("record file " + path + " is closed");
         }
         try {
             memory.retain();
         } catch (IllegalStateException released) {
-            throw new IllegalStateException(path + ": the record file is closed", released);
+            throw new IllegalStateException("record file " + path + " is closed", released);
         }
     }
 

@@ -78,7 +78,7 @@ public final class RecordScanner implements AutoCloseable {
      */
     public static RecordScanner open(Path path) throws IOException {
         FileChannel channel = DataFiles.openForRead(path);
-        return new RecordScanner(channel, path, ReadOptions.DEFAULT_MAX_STREAM_RECORD_BYTES, true);
+        return new RecordScanner(channel, path, ReadOptions.DEFAULT_MAX_RECORD_BYTES, true);
     }
 
     /** {@return the source offset of the next record} */

@@ -79,7 +79,7 @@ class CodecValidationTest {
         assertThrows(CorruptRecordException.class, () -> Codec.map(file, options));
         e = assertThrows(CorruptRecordException.class,
                 () -> Codec.deserialize(Channels.newChannel(new ByteArrayInputStream(words(1L << 63, 1))), options));
-        assertTrue(e.reason().contains("exceeds the limit of " + ReadOptions.DEFAULT_MAX_STREAM_RECORD_BYTES), e.getMessage());
+        assertTrue(e.reason().contains("exceeds the limit of " + ReadOptions.DEFAULT_MAX_RECORD_BYTES), e.getMessage());
         assertEquals(0, allocator.totalAllocations(), "nothing was allocated");
     }
 

@@ -20,8 +20,8 @@ import static org.junit.jupiter.api.Assertions.*;
 class CrossThreadReleaseTest {
     @Test
     void batchesAndViewsReleasedOnOtherThreadsReturnEverySegment() throws Exception {
-        try (ThreadCachingAllocator memory = ThreadCachingAllocator.builder().name("cross-thread-codec").build()) {
-            CountingAllocator counting = new CountingAllocator(memory);
+        try (ThreadCachingAllocator allocator = ThreadCachingAllocator.builder().name("cross-thread-codec").build()) {
+            CountingAllocator counting = new CountingAllocator(allocator);
             ReadOptions options = ReadOptions.defaults().withAllocator(counting);
             Random random = new Random(3);
             var stream = new java.io.ByteArrayOutputStream();
@@ -57,7 +57,7 @@ class CrossThreadReleaseTest {
             }
             assertEquals(0, counting.outstandingSegments());
             assertEquals(records, counting.totalAllocations());
-            assertEquals(0, memory.stats().bytesInUse());
+            assertEquals(0, allocator.stats().bytesInUse());
         }
     }
 

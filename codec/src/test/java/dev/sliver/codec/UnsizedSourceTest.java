@@ -82,7 +82,7 @@ class UnsizedSourceTest {
             CorruptRecordException e = assertThrows(CorruptRecordException.class,
                     () -> Codec.deserialize(sizeSaysZero(words(total, 1, 0)), options));
             assertEquals("stream: total_length " + Long.toUnsignedString(total) + " exceeds the limit of "
-                    + ReadOptions.DEFAULT_MAX_STREAM_RECORD_BYTES + " bytes (ReadOptions.maxRecordBytes) at byte 0", e.getMessage());
+                    + ReadOptions.DEFAULT_MAX_RECORD_BYTES + " bytes (ReadOptions.maxRecordBytes) at byte 0", e.getMessage());
         }
         assertEquals(0, allocator.totalAllocations(), "nothing was allocated");
     }

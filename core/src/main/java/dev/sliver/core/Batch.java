@@ -111,7 +111,7 @@ public final class Batch implements Iterable<Slice>, AutoCloseable {
     @Override
     public void close() {
         if (payload.refCount() == 0) {
-            throw new IllegalStateException("batch already closed: " + this);
+            throw new IllegalStateException("batch of " + count + " blobs (" + payload.length() + " bytes) is closed");
         }
         payload.release();
     }

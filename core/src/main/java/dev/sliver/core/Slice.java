@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.channels.WritableByteChannel;
 import java.util.Objects;
@@ -27,33 +25,21 @@ import java.util.Objects;
  * Releasing a slice while another thread still reads it is a bug in the caller: the reader either
  * throws or sees the block's bytes as they are after reuse, but never touches unmapped memory.
  * Every access is bounds-checked.
+ *
+ * <p>This class holds the bytes and what can be read from them; the view's lifetime (its own
+ * count, {@code retain}, {@code release}, borrowing from a batch) is its package-private base
+ * class's one idea.
  */
-public final class Slice implements AutoCloseable {
-    private static final VarHandle REF_CNT;
+public final class Slice extends RefCountedView implements AutoCloseable {
     private static final int PREVIEW_BYTES = 16;
     /** Largest chunk handed to a channel in one write: a ByteBuffer cannot exceed 2 GiB. */
     private static final long MAX_CHUNK = 1L << 30;
 
-    static {
-        try {
-            REF_CNT = MethodHandles.lookup().findVarHandle(Slice.class, "refCnt", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
-    private final MemoryOwner owner;
     private final MemorySegment segment;
-    /** The slice this view is borrowed from, or null if the view owns its references. */
-    private final Slice lender;
-    @SuppressWarnings("unused") // accessed through REF_CNT
-    private volatile int refCnt;
 
     private Slice(MemoryOwner owner, MemorySegment segment, Slice lender, int refCnt) {
-        this.owner = owner;
+        super(owner, lender, refCnt);
         this.segment = segment;
-        this.lender = lender;
-        this.refCnt = refCnt;
     }
 
     /**
@@ -235,92 +221,8 @@ public final class Slice implements AutoCloseable {
         return new Slice(owner, segment.asSlice(from, to - from), null, 1);
     }
 
-    /**
-     * Adds a reference to this view.
-     *
-     * @return this slice
-     */
-    public Slice retain() {
-        for (;;) {
-            int c = (int) REF_CNT.getVolatile(this);
-            if (c == 0) {
-                if (lender == null) {
-                    throw released();
-                }
-                // A borrowed view becomes an owning one: it takes its own owner reference first.
-                lender.ensureAlive();
-                owner.retain();
-                if (REF_CNT.compareAndSet(this, 0, 1)) {
-                    return this;
-                }
-                owner.release(); // another thread retained it first; retry as a plain increment
-                continue;
-            }
-            if (c == Integer.MAX_VALUE) {
-                throw new IllegalStateException("reference count overflow on " + this);
-            }
-            if (REF_CNT.compareAndSet(this, c, c + 1)) {
-                return this;
-            }
-        }
-    }
-
-    /**
-     * Drops a reference to this view; when it was the last one, drops the view's share of the
-     * memory, which goes back to its allocator when no slice holds it any more.
-     *
-     * @return true if this view's count reached zero
-     * @throws IllegalStateException if the view holds no reference (already released, or a
-     *                               borrowed view that was never retained)
-     */
-    public boolean release() {
-        for (;;) {
-            int c = (int) REF_CNT.getVolatile(this);
-            if (c == 0) {
-                throw lender == null
-                        ? new IllegalStateException("slice released more times than retained: " + describe())
-                        : new IllegalStateException("this view is borrowed from its batch and holds no reference of "
-                        + "its own; close the batch, or retain() the view first");
-            }
-            if (REF_CNT.compareAndSet(this, c, c - 1)) {
-                if (c == 1) {
-                    owner.release();
-                    return true;
-                }
-                return false;
-            }
-        }
-    }
-
-    /** Same as {@link #release()}, for try-with-resources. */
     @Override
-    public void close() {
-        release();
-    }
-
-    /** {@return this view's own reference count} (0 for a borrowed view that was not retained) */
-    public int refCount() {
-        return (int) REF_CNT.getVolatile(this);
-    }
-
-    /** {@return whether the bytes can still be read through this view} */
-    public boolean isAlive() {
-        return refCnt > 0 || (lender != null && lender.refCnt > 0);
-    }
-
-    void ensureAlive() {
-        if (!isAlive()) {
-            throw released();
-        }
-    }
-
-    private IllegalStateException released() {
-        return new IllegalStateException(lender == null
-                ? "use of a released slice: " + describe()
-                : "use of a view whose batch is closed: " + describe());
-    }
-
-    private String describe() {
+    String describe() {
         return "Slice[length=" + segment.byteSize() + "]";
     }
 

@@ -50,7 +50,7 @@ final class Unpack {
             throw new FileSystemException(input.toString(), null, "not a regular file (unpack reads blobs by position)");
         }
         try (FileChannel in = FileChannel.open(input, StandardOpenOption.READ);
-             RecordScanner scan = new RecordScanner(in, input, ReadOptions.DEFAULT_MAX_STREAM_RECORD_BYTES)) {
+             RecordScanner scan = new RecordScanner(in, input, ReadOptions.DEFAULT_MAX_RECORD_BYTES)) {
             RecordScanner.BlobVisitor write = (index, offset, length) -> {
                 ensureDir(dir);
                 Path file = dir.resolve(String.format("%08d", blobs[0]));

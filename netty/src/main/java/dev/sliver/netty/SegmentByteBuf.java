@@ -1,7 +1,6 @@
 package dev.sliver.netty;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,7 +22,8 @@ import java.nio.channels.ScatteringByteChannel;
  * its {@code nioBuffer()} path instead: the NIO transport needs none; the native epoll and
  * io_uring transports copy such a buffer into a direct buffer of their own before a write. That
  * is the price of the guarantee that no handler can reach freed memory through a Sliver buffer.
- * Subclasses decide what the memory is and what the final release does.
+ * Subclasses decide what the memory is, what {@code alloc()} reports and what the final release
+ * does.
  *
  * <p>The file is longer than Sliver's usual ~300 lines because Netty's {@code AbstractByteBuf}
  * imposes the width: its eighteen {@code _get}/{@code _set} primitives and the bulk, NIO and array
@@ -40,24 +40,17 @@ abstract class SegmentByteBuf extends CountedByteBuf {
     /** Most bytes taken from an InputStream per call (a heap array each time). */
     private static final int STREAM_CHUNK = 64 * 1024;
 
-    private final ByteBufAllocator alloc;
     /** The bytes (possibly more than the capacity); replaced when a writable buffer outgrows it. */
     MemorySegment segment;
 
-    SegmentByteBuf(ByteBufAllocator alloc, MemorySegment segment, int maxCapacity) {
+    SegmentByteBuf(MemorySegment segment, int maxCapacity) {
         super(maxCapacity);
-        this.alloc = alloc;
         this.segment = segment;
     }
 
     @Override
     public int capacity() {
         return (int) segment.byteSize();
-    }
-
-    @Override
-    public ByteBufAllocator alloc() {
-        return alloc;
     }
 
     @Override

@@ -16,14 +16,21 @@ import java.nio.channels.ScatteringByteChannel;
  * ByteBuf's count, as Netty users expect.
  */
 final class SliceByteBuf extends SegmentByteBuf {
+    private final ByteBufAllocator alloc;
     private final Slice slice;
 
     SliceByteBuf(ByteBufAllocator alloc, Slice slice) {
         // A maximum above the capacity sends every write that needs room to capacity(int), which
         // throws ReadOnlyBufferException, as Netty's read-only buffers do, not IndexOutOfBounds.
-        super(alloc, slice.asSegment(), Integer.MAX_VALUE);
+        super(slice.asSegment(), Integer.MAX_VALUE);
+        this.alloc = alloc;
         this.slice = slice;
         writerIndex((int) slice.length());
+    }
+
+    @Override
+    public ByteBufAllocator alloc() {
+        return alloc;
     }
 
     @Override

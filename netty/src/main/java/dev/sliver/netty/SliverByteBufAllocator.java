@@ -25,7 +25,8 @@ public final class SliverByteBufAllocator extends AbstractByteBufAllocator imple
     /** Over {@link ThreadCachingAllocator#shared()}, preferring direct buffers. */
     public static final SliverByteBufAllocator DEFAULT = new SliverByteBufAllocator(ThreadCachingAllocator.shared());
 
-    private final ThreadCachingAllocator allocator;
+    /** Where direct buffers' memory comes from; read directly by {@link SliverDirectByteBuf}. */
+    final ThreadCachingAllocator allocator;
     private final AdaptiveByteBufAllocator heap = new AdaptiveByteBufAllocator(false, true);
     private final ByteBufAllocatorMetric metric;
 

@@ -1,24 +1,21 @@
 package dev.sliver.netty;
 
-import dev.sliver.codec.RecordWriter;
 import dev.sliver.core.MemoryAllocator;
 import dev.sliver.core.Slice;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 
-import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
-import java.nio.channels.WritableByteChannel;
-import java.util.List;
 
 /**
  * Zero-copy bridges between Sliver {@link Slice}s and Netty {@link ByteBuf}s.
  *
  * <p>Ownership follows each side's rules: a ByteBuf made from a slice holds one slice reference
  * and drops it on its own final release; a slice made from a ByteBuf holds one ByteBuf
- * reference and drops it on its final release. Thread-safe.
+ * reference and drops it on its final release. Thread-safe. (Records of ByteBufs are written by
+ * {@link ByteBufRecords}.)
  */
 public final class SliverByteBufs {
     private SliverByteBufs() {
@@ -145,23 +142,5 @@ public final class SliverByteBufs {
      */
     public static Slice asSlice(ByteBuf buf) {
         return asSlice(buf, SliverByteBufAllocator.DEFAULT.allocator());
-    }
-
-    /**
-     * Writes one record of the buffers' readable bytes to {@code channel}: each ByteBuf is one blob,
-     * written through its NIO views with gathering writes, no copy. Indices and reference counts
-     * are not changed.
-     *
-     * @param blobs   the record's blobs, in order
-     * @param channel where the record goes
-     * @return the number of bytes written, header included
-     * @throws IOException if the channel fails
-     */
-    public static long serialize(List<ByteBuf> blobs, WritableByteChannel channel) throws IOException {
-        RecordWriter writer = new RecordWriter();
-        for (ByteBuf blob : blobs) {
-            writer.add(blob.nioBuffers(blob.readerIndex(), blob.readableBytes()));
-        }
-        return writer.writeTo(channel);
     }
 }

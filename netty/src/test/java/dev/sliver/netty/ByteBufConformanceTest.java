@@ -25,11 +25,11 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /** One ByteBuf behaviour suite; Netty's pooled and adaptive allocators and Sliver's pass the same assertions. */
 class ByteBufConformanceTest {
-    private static final ThreadCachingAllocator MEMORY = ThreadCachingAllocator.builder().name("conformance").build();
+    private static final ThreadCachingAllocator ALLOCATOR = ThreadCachingAllocator.builder().name("conformance").build();
 
     static Stream<ByteBufAllocator> allocators() {
         return Stream.of(new PooledByteBufAllocator(true), new AdaptiveByteBufAllocator(true, true),
-                new SliverByteBufAllocator(MEMORY));
+                new SliverByteBufAllocator(ALLOCATOR));
     }
 
     /** Leaks reported before this class ran (another class proves on purpose that a leak is seen). */
@@ -42,12 +42,12 @@ class ByteBufConformanceTest {
 
     @AfterAll
     static void sliverGotEverythingBackAndNothingLeaked() throws InterruptedException {
-        assertEquals(0, MEMORY.stats().bytesInUse(), "every Sliver-backed buffer was returned");
+        assertEquals(0, ALLOCATOR.stats().bytesInUse(), "every Sliver-backed buffer was returned");
         // PARANOID detection, installed when the test session opened (InstallLeakCounter), so
         // this holds whichever class ran first.
-        assertEquals(leaksBefore, LeakCounter.settle(new SliverByteBufAllocator(MEMORY)),
+        assertEquals(leaksBefore, LeakCounter.settle(new SliverByteBufAllocator(ALLOCATOR)),
                 "Netty's leak detector reported a buffer of this class that was never released");
-        MEMORY.close();
+        ALLOCATOR.close();
     }
 
     @ParameterizedTest

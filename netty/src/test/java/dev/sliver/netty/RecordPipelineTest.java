@@ -246,8 +246,8 @@ class RecordPipelineTest {
     /** A real server and client on loopback, both on SliverByteBufAllocator: records echo back intact. */
     @Test
     void recordsCrossARealConnection() throws Exception {
-        ThreadCachingAllocator netMemory = ThreadCachingAllocator.builder().name("pipeline-test").build();
-        SliverByteBufAllocator alloc = new SliverByteBufAllocator(netMemory);
+        ThreadCachingAllocator netAllocator = ThreadCachingAllocator.builder().name("pipeline-test").build();
+        SliverByteBufAllocator alloc = new SliverByteBufAllocator(netAllocator);
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
         BlockingQueue<Object> received = new LinkedBlockingQueue<>();
         try {
@@ -318,9 +318,9 @@ class RecordPipelineTest {
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
         }
-        assertEquals(0, netMemory.stats().bytesInUse(), "every ByteBuf went back to Sliver");
+        assertEquals(0, netAllocator.stats().bytesInUse(), "every ByteBuf went back to Sliver");
         assertEquals(0, LeakCounter.settle(alloc), "Netty's paranoid leak detector found leaks");
-        netMemory.close();
+        netAllocator.close();
     }
 
     @Test

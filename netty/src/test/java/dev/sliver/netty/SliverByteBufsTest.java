@@ -137,22 +137,6 @@ class SliverByteBufsTest {
     }
 
     @Test
-    void byteBufsSerializeExactlyAsArraysDo() throws Exception {
-        ByteArrayOutputStream expected = new ByteArrayOutputStream();
-        Codec.serialize(List.of(new byte[] {1, 2, 3}, new byte[] {4, 5}, new byte[0]), Channels.newChannel(expected));
-        CompositeByteBuf split = Unpooled.compositeBuffer();
-        split.addComponent(true, Unpooled.wrappedBuffer(new byte[] {4}));
-        split.addComponent(true, Unpooled.directBuffer(1).writeByte(5));
-        ByteBuf first = Unpooled.wrappedBuffer(new byte[] {0, 1, 2, 3}).skipBytes(1);
-        ByteArrayOutputStream actual = new ByteArrayOutputStream();
-        SliverByteBufs.serialize(List.of(first, split, Unpooled.EMPTY_BUFFER), Channels.newChannel(actual));
-        assertArrayEquals(expected.toByteArray(), actual.toByteArray());
-        assertEquals(1, first.readerIndex(), "indices are not changed");
-        first.release();
-        split.release();
-    }
-
-    @Test
     void slicesLongerThan2GiBAreRefusedClearly() throws Exception {
         java.nio.file.Path sparse = java.nio.file.Files.createTempFile("sparse", ".bin");
         try {
