@@ -221,6 +221,13 @@ public final class Codec {
      * }
      * }</pre>
      *
+     * <p>Each call stands alone and leaves the channel right after its record, so it costs at
+     * least one channel read per record (a system call, about 0.3 to 0.6 microseconds), more
+     * than reading a 1 KiB record's bytes in bulk. To read many records of a file or of a stream
+     * nothing else reads, use {@link RecordReader#open(Path, ReadOptions)} or
+     * {@link RecordReader#readingAhead}, which read {@value RecordReader#READ_AHEAD_BYTES} bytes
+     * at a time.
+     *
      * @param channel where the record is read from
      * @param options the allocator, size cap and source name
      * @return the record, which the caller closes, or null at a clean end
@@ -253,7 +260,7 @@ public final class Codec {
      * @throws IOException            if the file cannot be read
      */
     public static Batch deserialize(Path path, ReadOptions options) throws IOException {
-        try (RecordReader reader = RecordReader.open(path, options)) {
+        try (RecordReader reader = RecordReader.open(path, options, false)) { // one record: no read-ahead
             return requireRecord(reader.next(), path, 0);
         }
     }
