@@ -6,7 +6,6 @@ import dev.sliver.core.MemoryAllocator;
 import dev.sliver.core.Slice;
 
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -55,6 +54,7 @@ public final class RecordReader implements AutoCloseable {
     private final MemorySegment ahead;
     /** The whole of {@link #ahead} as a buffer, for the channel's reads. */
     private final ByteBuffer aheadBuffer;
+    private final int capacity;
     private int head;
     private int tail;
 
@@ -72,18 +72,21 @@ public final class RecordReader implements AutoCloseable {
      *                                  that cannot report one is counted from 0 instead
      */
     public RecordReader(ReadableByteChannel channel, Object source, ReadOptions options) throws IOException {
-        this(channel, source, options, false, false);
+        this(channel, source, options, false, 0);
     }
 
+    /** {@code chunk}: the read-ahead chunk's size, 0 for none. */
     private RecordReader(ReadableByteChannel channel, Object source, ReadOptions options, boolean closeChannel,
-                         boolean readAhead) throws IOException {
+                         int chunk) throws IOException {
         this.in = new ChannelSource(channel, source);
         this.options = Objects.requireNonNull(options, "options");
         this.closeChannel = closeChannel;
-        // Off-heap, so that a channel reads straight into it; freed by the GC with the reader,
-        // which callers need not close.
-        this.ahead = readAhead ? Arena.ofAuto().allocate(READ_AHEAD_BYTES, WORD) : null;
-        this.aheadBuffer = readAhead ? ahead.asByteBuffer() : null;
+        // Direct, so that a channel reads straight into it; freed by the GC with the reader, which
+        // callers need not close, and counted in -XX:MaxDirectMemorySize, whose limit makes the
+        // JDK collect unreachable buffers before it fails.
+        this.aheadBuffer = chunk > 0 ? ByteBuffer.allocateDirect(chunk) : null;
+        this.ahead = chunk > 0 ? MemorySegment.ofBuffer(aheadBuffer) : null;
+        this.capacity = chunk;
     }
 
     /**
@@ -102,11 +105,12 @@ public final class RecordReader implements AutoCloseable {
      */
     public static RecordReader readingAhead(ReadableByteChannel channel, Object source, ReadOptions options)
             throws IOException {
-        return new RecordReader(channel, source, options, false, true);
+        return new RecordReader(channel, source, options, false, READ_AHEAD_BYTES);
     }
 
     /**
-     * Opens {@code path} for reading, reading ahead (the file is this reader's alone);
+     * Opens {@code path} for reading, reading ahead (the file is this reader's alone) in chunks of
+     * {@value #READ_AHEAD_BYTES} bytes, or of the file's size if smaller (at least 4 KiB);
      * {@link #close()} closes the file.
      *
      * @param path    the file to read
@@ -122,10 +126,20 @@ public final class RecordReader implements AutoCloseable {
     static RecordReader open(Path path, ReadOptions options, boolean readAhead) throws IOException {
         var channel = java.nio.channels.FileChannel.open(path, StandardOpenOption.READ);
         try {
-            return new RecordReader(channel, path, options, true, readAhead);
+            // A small file gets a chunk of its size (at least 4 KiB: it may grow).
+            int chunk = readAhead ? Math.clamp(sizeOrMax(channel), 4096, READ_AHEAD_BYTES) : 0;
+            return new RecordReader(channel, path, options, true, chunk);
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
+        }
+    }
+
+    private static long sizeOrMax(java.nio.channels.FileChannel channel) {
+        try {
+            return channel.size();
+        } catch (IOException e) {
+            return Long.MAX_VALUE; // the first read says what is wrong, naming the file
         }
     }
 
@@ -197,7 +211,7 @@ public final class RecordReader implements AutoCloseable {
         long rawCount = ahead.get(U64, head + WORD);
         int count = RecordHeader.checkCount(rawCount, total, in.name, start + WORD);
         long size = WORD + total;
-        if (size > READ_AHEAD_BYTES) {
+        if (size > capacity) {
             return largeAhead(total, rawCount, count, sized, start);
         }
         // The whole record fits in the chunk: the table first (bad lengths fail before the reader
@@ -253,13 +267,13 @@ public final class RecordReader implements AutoCloseable {
         if (tail - head >= n) {
             return true;
         }
-        if (head + n > READ_AHEAD_BYTES) {
+        if (head + n > capacity) {
             MemorySegment.copy(ahead, head, ahead, 0, tail - head);
             tail -= head;
             head = 0;
         }
         while (tail - head < n) {
-            aheadBuffer.limit(READ_AHEAD_BYTES).position(tail);
+            aheadBuffer.limit(capacity).position(tail);
             int got = in.readSome(aheadBuffer);
             if (got < 0) {
                 return false;
