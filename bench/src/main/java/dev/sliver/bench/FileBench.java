@@ -4,6 +4,7 @@ import dev.sliver.codec.Codec;
 import dev.sliver.codec.ReadOptions;
 import dev.sliver.codec.RecordAppender;
 import dev.sliver.codec.RecordFile;
+import dev.sliver.codec.RecordReader;
 import dev.sliver.codec.RecordWriter;
 import dev.sliver.core.Batch;
 import org.openjdk.jmh.annotations.*;
@@ -25,7 +26,8 @@ import java.util.concurrent.TimeUnit;
  * Whole files of records, against the floor any reader pays: a bulk read of the file into a
  * reused segment. {@code open} opens a 1 GiB file and visits every blob (one byte of each):
  * {@code read} (RecordFile READ: one block), {@code map} (RecordFile MAP: one mapping),
- * {@code perRecord} (a loop of Codec.deserialize calls), {@code bulkRead} (the floor).
+ * {@code perRecord} (a loop of Codec.tryDeserialize calls on one FileChannel), {@code reader} (a
+ * loop of RecordReader.next on RecordReader.open(path), which reads ahead), {@code bulkRead} (the floor).
  * {@code openOnly} measures opening alone (the header scan) in MAP mode. Shapes:
  * {@code 10000x100} (10,000 records of 100 blobs of 1 KiB) and {@code 1000000x1}.
  */
@@ -36,7 +38,7 @@ import java.util.concurrent.TimeUnit;
 @Warmup(iterations = 2, time = 2)
 @Measurement(iterations = 5, time = 2)
 public class FileBench {
-    @Param({"read", "map", "perRecord", "bulkRead"})
+    @Param({"read", "map", "perRecord", "reader", "bulkRead"})
     public String mode;
 
     @Param({"10000x100", "1000000x1"})
@@ -85,6 +87,7 @@ public class FileBench {
             case "read" -> visit(RecordFile.Mode.READ, bh);
             case "map" -> visit(RecordFile.Mode.MAP, bh);
             case "perRecord" -> perRecord(bh);
+            case "reader" -> reader(bh);
             case "bulkRead" -> bulkRead();
             default -> throw new IllegalArgumentException(mode);
         };
@@ -124,6 +127,23 @@ public class FileBench {
                 for (int b = 0; b < batch.size(); b++) {
                     bh.consume(batch.get(b).get(0));
                     blobs++;
+                }
+            }
+        }
+    }
+
+    private long reader(Blackhole bh) throws IOException {
+        long blobs = 0;
+        try (RecordReader reader = RecordReader.open(file, options)) {
+            for (;;) {
+                try (Batch batch = reader.next()) {
+                    if (batch == null) {
+                        return blobs;
+                    }
+                    for (int b = 0; b < batch.size(); b++) {
+                        bh.consume(batch.get(b).get(0));
+                        blobs++;
+                    }
                 }
             }
         }

@@ -22,6 +22,8 @@ final class ChannelSource {
     private final SeekableByteChannel seekable;
     /** Offset in the source of the next byte to read (absolute for channels with a position). */
     long position;
+    /** The size {@link #remainingAfter} last read, or -1: a reader that reads ahead trusts it while it covers a record. */
+    private long knownSize = -1;
 
     ChannelSource(ReadableByteChannel channel, Object name) {
         this.channel = Objects.requireNonNull(channel, "channel");
@@ -49,15 +51,46 @@ final class ChannelSource {
      * positioned past its end). Such sources are read as streams.
      */
     long remainingAfter(long start, int got) {
+        return remainingAfter(start, got, -1L);
+    }
+
+    /**
+     * Like {@link #remainingAfter(long, int)}, but answers from the size it last read while that
+     * size covers the {@code got} bytes and a record of {@code total} bytes after its total_length
+     * field (compared unsigned: -1 always asks the channel). A reader that reads ahead asks the
+     * channel once per buffer, not once per record: a file that grew since is asked again when a
+     * record runs past the size known, and one truncated since ends in a truncated record.
+     */
+    long remainingAfter(long start, int got, long total) {
         if (seekable == null) {
             return -1;
         }
+        long known = knownSize;
+        if (known >= 0 && known - start >= got
+                && Long.compareUnsigned(total, known - start - RecordFormat.WORD) <= 0) {
+            return known - start - RecordFormat.WORD;
+        }
         try {
             long size = seekable.size();
+            knownSize = size;
             return size - start >= got ? size - start - RecordFormat.WORD : -1;
         } catch (IOException e) {
             return -1;
         }
+    }
+
+    /** One read of the channel into {@code buffer} (which has room): the bytes read, or -1 at its end. */
+    int readSome(ByteBuffer buffer) throws IOException {
+        int n;
+        try {
+            n = channel.read(buffer);
+        } catch (IOException e) {
+            throw wrap(e);
+        }
+        if (n > 0) {
+            position += n;
+        }
+        return n;
     }
 
     /** Reads until {@code buffer} is full or the channel ends; returns the bytes read. */

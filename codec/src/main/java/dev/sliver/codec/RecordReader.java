@@ -20,11 +20,20 @@ import static dev.sliver.codec.RecordFormat.WORD;
 /**
  * Reads consecutive records from one channel, each into one segment of its own.
  *
- * <p>Each {@link #next()} reads exactly one record and leaves the channel right after it. Before
- * anything is allocated, {@code total_length} is checked against what the channel can hold (its
- * remaining size if it is seekable, else {@link ReadOptions#maxRecordBytes()}); the count and
- * every length are checked before the payload is read. Any failure throws a
- * {@link CorruptRecordException} (or the channel's own {@link IOException}) and returns the
+ * <p>A reader made with the constructor reads exactly one record per {@link #next()} and leaves
+ * the channel right after it, so other code may read the channel between records; it pays two
+ * or three channel reads per record. A reader that <em>reads ahead</em> ({@link #open(Path, ReadOptions)}
+ * and {@link #readingAhead}) reads the channel in chunks of {@value #READ_AHEAD_BYTES} bytes and
+ * copies each record out of them into its own segment: about one channel read per chunk instead
+ * of per record, the loop to use for many records. Its channel's position is then past the
+ * record last returned: read that channel only through the reader. It never waits for bytes
+ * that the record being read does not need (a peer that sends one record and waits gets it), and
+ * a record larger than a chunk is read straight into its segment.
+ *
+ * <p>Before anything is allocated, {@code total_length} is checked against what the channel can
+ * hold (its remaining size if it is seekable, else {@link ReadOptions#maxRecordBytes()}); the
+ * count and every length are checked before the reader waits for the payload. Any failure throws
+ * a {@link CorruptRecordException} (or the channel's own {@link IOException}) and returns the
  * record's segment to the allocator.
  *
  * <p>Not thread-safe: one reader per thread. The batches it returns are thread-safe.
@@ -32,6 +41,8 @@ import static dev.sliver.codec.RecordFormat.WORD;
 public final class RecordReader implements AutoCloseable {
     /** Bytes read per channel call; a ByteBuffer cannot exceed 2 GiB. */
     private static final int MAX_READ = 1 << 30;
+    /** The read-ahead chunk of a reader that reads ahead. */
+    public static final int READ_AHEAD_BYTES = 256 * 1024;
 
     private final ChannelSource in;
     private boolean closed;
@@ -39,9 +50,17 @@ public final class RecordReader implements AutoCloseable {
     private final boolean closeChannel;
     /** total_length and count: every record has both, so reading 16 bytes never reads past one. */
     private final ByteBuffer header = ByteBuffer.allocate(2 * WORD).order(ByteOrder.LITTLE_ENDIAN);
+    /** Bytes read ahead, valid in [head, tail); null for a reader that does not read ahead. */
+    private final MemorySegment ahead;
+    /** The whole of {@link #ahead} as a buffer, for the channel's reads. */
+    private final ByteBuffer aheadBuffer;
+    private final int capacity;
+    private int head;
+    private int tail;
 
     /**
-     * Reads from {@code channel}, which stays open on {@link #close()}.
+     * Reads from {@code channel}, which stays open on {@link #close()}: one record per
+     * {@link #next()}, leaving the channel right after it (no read-ahead).
      *
      * @param channel where records are read from, in blocking mode
      * @param source names the channel in error messages (its {@code toString()}, called only then);
@@ -53,18 +72,46 @@ public final class RecordReader implements AutoCloseable {
      *                                  that cannot report one is counted from 0 instead
      */
     public RecordReader(ReadableByteChannel channel, Object source, ReadOptions options) throws IOException {
-        this(channel, source, options, false);
+        this(channel, source, options, false, 0);
     }
 
-    private RecordReader(ReadableByteChannel channel, Object source, ReadOptions options, boolean closeChannel)
-            throws IOException {
+    /** {@code chunk}: the read-ahead chunk's size, 0 for none. */
+    private RecordReader(ReadableByteChannel channel, Object source, ReadOptions options, boolean closeChannel,
+                         int chunk) throws IOException {
         this.in = new ChannelSource(channel, source);
         this.options = Objects.requireNonNull(options, "options");
         this.closeChannel = closeChannel;
+        // Direct, so that a channel reads straight into it; freed by the GC with the reader, which
+        // callers need not close, and counted in -XX:MaxDirectMemorySize, whose limit makes the
+        // JDK collect unreachable buffers before it fails.
+        this.aheadBuffer = chunk > 0 ? ByteBuffer.allocateDirect(chunk) : null;
+        this.ahead = chunk > 0 ? MemorySegment.ofBuffer(aheadBuffer) : null;
+        this.capacity = chunk;
     }
 
     /**
-     * Opens {@code path} for reading; {@link #close()} closes the file.
+     * A reader of {@code channel} that reads ahead (see the class comment): the fast loop over many
+     * records. Read the channel only through it: its position is past the last record returned,
+     * by up to {@value #READ_AHEAD_BYTES} bytes. The channel stays open on {@link #close()}.
+     *
+     * @param channel where records are read from, in blocking mode
+     * @param source  names the channel in error messages; offsets in them are the channel's
+     *                position when the reader was made (if it has one) plus the bytes of the
+     *                records returned before
+     * @param options the allocator and size cap for records
+     * @return the reader
+     * @throws IllegalArgumentException if the channel is in non-blocking mode
+     * @throws IOException              declared for reading the channel's position
+     */
+    public static RecordReader readingAhead(ReadableByteChannel channel, Object source, ReadOptions options)
+            throws IOException {
+        return new RecordReader(channel, source, options, false, READ_AHEAD_BYTES);
+    }
+
+    /**
+     * Opens {@code path} for reading, reading ahead (the file is this reader's alone) in chunks of
+     * {@value #READ_AHEAD_BYTES} bytes, or of the file's size if smaller (at least 4 KiB);
+     * {@link #close()} closes the file.
      *
      * @param path    the file to read
      * @param options the allocator and size cap for records
@@ -72,18 +119,33 @@ public final class RecordReader implements AutoCloseable {
      * @throws IOException if the file cannot be opened
      */
     public static RecordReader open(Path path, ReadOptions options) throws IOException {
+        return open(path, options, true);
+    }
+
+    /** Opens {@code path}, reading ahead or not (not for a single record). */
+    static RecordReader open(Path path, ReadOptions options, boolean readAhead) throws IOException {
         var channel = java.nio.channels.FileChannel.open(path, StandardOpenOption.READ);
         try {
-            return new RecordReader(channel, path, options, true);
+            // A small file gets a chunk of its size (at least 4 KiB: it may grow).
+            int chunk = readAhead ? Math.clamp(sizeOrMax(channel), 4096, READ_AHEAD_BYTES) : 0;
+            return new RecordReader(channel, path, options, true, chunk);
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
         }
     }
 
+    private static long sizeOrMax(java.nio.channels.FileChannel channel) {
+        try {
+            return channel.size();
+        } catch (IOException e) {
+            return Long.MAX_VALUE; // the first read says what is wrong, naming the file
+        }
+    }
+
     /** {@return the source offset of the next record} */
     public long position() {
-        return in.position;
+        return in.position - (tail - head);
     }
 
     /**
@@ -96,6 +158,9 @@ public final class RecordReader implements AutoCloseable {
     public Batch next() throws IOException {
         if (closed) {
             throw new IllegalStateException("reader of " + in.name + " is closed");
+        }
+        if (ahead != null) {
+            return nextAhead();
         }
         long start = in.position;
         header.clear();
@@ -120,7 +185,73 @@ public final class RecordReader implements AutoCloseable {
         MemorySegment record = allocator.allocate(total, WORD);
         try {
             record.set(U64, 0, rawCount);
-            return readBody(record, count, sized, start);
+            return readBody(record, count, sized, start, WORD);
+        } catch (IOException | RuntimeException | Error e) {
+            allocator.free(record);
+            throw e;
+        }
+    }
+
+    /** {@link #next()} out of the read-ahead chunk. */
+    private Batch nextAhead() throws IOException {
+        long start = position();
+        if (!need(WORD)) {
+            if (tail == head) {
+                return null;
+            }
+            throw in.truncated(start, WORD, tail - head);
+        }
+        long total = ahead.get(U64, head);
+        long remaining = in.remainingAfter(start, tail - head, total);
+        boolean sized = remaining >= 0 && remaining <= options.maxRecordBytes();
+        RecordHeader.checkTotal(total, sized ? remaining : options.maxRecordBytes(), sized, in.name, start);
+        if (!need(2 * WORD)) {
+            throw in.truncated(start, WORD + total, tail - head);
+        }
+        long rawCount = ahead.get(U64, head + WORD);
+        int count = RecordHeader.checkCount(rawCount, total, in.name, start + WORD);
+        long size = WORD + total;
+        if (size > capacity) {
+            return largeAhead(total, rawCount, count, sized, start);
+        }
+        // The whole record fits in the chunk: the table first (bad lengths fail before the reader
+        // waits for the payload), then the payload, each copied out of the chunk.
+        int tableEnd = 2 * WORD + count * WORD;
+        if (!need(tableEnd)) {
+            throw in.truncated(start, size, tail - head);
+        }
+        MemoryAllocator allocator = options.allocator();
+        MemorySegment record = allocator.allocate(total, WORD);
+        try {
+            record.set(U64, 0, rawCount);
+            MemorySegment table = record.asSlice(WORD, (long) count * WORD);
+            RecordFormat.lengthsToEnds(ahead.asSlice(head + 2 * WORD, (long) count * WORD), table, count,
+                    size - tableEnd, in.name, start + 2 * WORD);
+            if (!need((int) size)) { // may move the chunk's bytes: offsets are taken after it
+                throw in.truncated(start, size, tail - head);
+            }
+            MemorySegment.copy(ahead, head + tableEnd, record, tableEnd - WORD, size - tableEnd);
+            head += (int) size;
+            Slice payload = Slice.wrap(record.asSlice(tableEnd - WORD), () -> allocator.free(record));
+            return Batch.of(payload, table);
+        } catch (IOException | RuntimeException | Error e) {
+            allocator.free(record);
+            throw e;
+        }
+    }
+
+    /** A record larger than the chunk: what the chunk holds of it is copied, the rest read straight into its segment. */
+    private Batch largeAhead(long total, long rawCount, int count, boolean sized, long start) throws IOException {
+        MemoryAllocator allocator = options.allocator();
+        MemorySegment record = allocator.allocate(total, WORD);
+        try {
+            record.set(U64, 0, rawCount);
+            // The chunk holds less than the record: all of it after the two fields is the record's.
+            int buffered = tail - head - 2 * WORD;
+            MemorySegment.copy(ahead, head + 2 * WORD, record, WORD, buffered);
+            head = 0;
+            tail = 0;
+            return readBody(record, count, sized, start, WORD + buffered);
         } catch (IOException | RuntimeException | Error e) {
             allocator.free(record);
             throw e;
@@ -128,21 +259,47 @@ public final class RecordReader implements AutoCloseable {
     }
 
     /**
-     * Reads {@code [lengths][payload]} into {@code record} (whose count is already in place) and
-     * validates the lengths. A sized source is known to hold the whole record, so it is read in
-     * one go; a stream is read table first, so that bad lengths fail before the payload arrives.
+     * Makes the chunk hold at least {@code n} bytes from {@code head} (at most its capacity),
+     * reading only while it holds fewer; moves them to the chunk's start if they would not fit.
+     * Returns false if the channel ended first.
      */
-    private Batch readBody(MemorySegment record, int count, boolean sized, long start) throws IOException {
+    private boolean need(int n) throws IOException {
+        if (tail - head >= n) {
+            return true;
+        }
+        if (head + n > capacity) {
+            MemorySegment.copy(ahead, head, ahead, 0, tail - head);
+            tail -= head;
+            head = 0;
+        }
+        while (tail - head < n) {
+            aheadBuffer.limit(capacity).position(tail);
+            int got = in.readSome(aheadBuffer);
+            if (got < 0) {
+                return false;
+            }
+            tail += got;
+        }
+        return true;
+    }
+
+    /**
+     * Reads {@code [lengths][payload]} into {@code record} (whose count and bytes before
+     * {@code from} are already in place) and validates the lengths. A sized source is known to
+     * hold the whole record, so it is read in one go; a stream is read table first, so that bad
+     * lengths fail before the payload arrives.
+     */
+    private Batch readBody(MemorySegment record, int count, boolean sized, long start, long from) throws IOException {
         long total = record.byteSize();
         long tableEnd = WORD + (long) count * WORD;
         MemorySegment table = record.asSlice(WORD, tableEnd - WORD);
         if (sized) {
-            readFully(record, WORD, total, start, total);
+            readFully(record, from, total, start, total);
             RecordFormat.lengthsToEnds(table, table, count, total - tableEnd, in.name, start + 2 * WORD);
         } else {
-            readFully(record, WORD, tableEnd, start, total);
+            readFully(record, from, tableEnd, start, total);
             RecordFormat.lengthsToEnds(table, table, count, total - tableEnd, in.name, start + 2 * WORD);
-            readFully(record, tableEnd, total, start, total);
+            readFully(record, Math.max(from, tableEnd), total, start, total);
         }
         MemoryAllocator allocator = options.allocator();
         Slice payload = Slice.wrap(record.asSlice(tableEnd), () -> allocator.free(record));
@@ -166,6 +323,8 @@ public final class RecordReader implements AutoCloseable {
     @Override
     public void close() throws IOException {
         closed = true;
+        head = 0;
+        tail = 0;
         if (closeChannel) {
             in.channel.close();
         }

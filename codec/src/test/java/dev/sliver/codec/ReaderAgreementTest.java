@@ -118,6 +118,15 @@ class ReaderAgreementTest {
             streamed.put("RecordReader(1 byte per read)", stream(new RecordReader(oneBytePerRead(input.bytes()), "s",
                     ReadOptions.defaults())::next));
             try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+                streamed.put("RecordReader.readingAhead(file)",
+                        stream(RecordReader.readingAhead(channel, file, ReadOptions.defaults())::next));
+            }
+            streamed.put("RecordReader.readingAhead(1 byte per read)",
+                    stream(RecordReader.readingAhead(oneBytePerRead(input.bytes()), "s", ReadOptions.defaults())::next));
+            try (RecordReader reader = RecordReader.open(file, ReadOptions.defaults())) {
+                streamed.put("RecordReader.open(path)", stream(reader::next));
+            }
+            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
                 streamed.put("tryDeserialize", stream(() -> Codec.tryDeserialize(channel, ReadOptions.defaults())));
             }
             try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {

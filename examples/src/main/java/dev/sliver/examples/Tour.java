@@ -4,6 +4,7 @@ import dev.sliver.codec.Codec;
 import dev.sliver.codec.ReadOptions;
 import dev.sliver.codec.RecordAppender;
 import dev.sliver.codec.RecordFile;
+import dev.sliver.codec.RecordReader;
 import dev.sliver.core.Batch;
 import dev.sliver.core.Slice;
 
@@ -57,9 +58,9 @@ public final class Tour {
         kept.release();
 
         // 4. Every record of a file until a clean end; a bad record throws, naming file and offset.
-        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+        try (RecordReader records = RecordReader.open(path, ReadOptions.defaults())) {  // reads 256 KiB at a time
             for (;;) {
-                try (Batch batch = Codec.tryDeserialize(channel, ReadOptions.defaults())) {
+                try (Batch batch = records.next()) {
                     if (batch == null) {
                         break;                       // the end of the file: no exception
                     }

@@ -1,0 +1,311 @@
+package dev.sliver.codec;
+
+import dev.sliver.alloc.ThreadCachingAllocator;
+import dev.sliver.core.Batch;
+import dev.sliver.core.CorruptRecordException;
+import dev.sliver.core.CountingAllocator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+
+import static dev.sliver.codec.Records.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * {@link Codec#tryDeserialize} and {@link Codec#deserialize} on a {@link FileChannel} guess a
+ * record's size from the last one (one read when right): whatever the guess, each call returns
+ * the record at the channel's position, leaves the channel right after it, and fails as a reader
+ * without a guess does, returning every segment.
+ */
+class StatelessFileReadTest {
+    private final CountingAllocator allocator = new CountingAllocator(ThreadCachingAllocator.shared());
+    private final ReadOptions options = ReadOptions.defaults().withAllocator(allocator);
+
+    @TempDir
+    Path dir;
+
+    @AfterEach
+    void nothingLeaked() {
+        assertEquals(0, allocator.outstandingSegments(), "every segment is returned");
+    }
+
+    /** Same sizes in a row (exact guesses), then larger (too small), smaller (too large), past 64 KiB and back. */
+    private static List<List<byte[]>> records() {
+        Random random = new Random(7);
+        List<List<byte[]>> records = new ArrayList<>();
+        int[] sizes = {1000, 1000, 1000, 5000, 5000, 10, 10, 0, 70_000, 70_000, 64 * 1024 - 24, 64 * 1024 - 24, 100, 3000, 1};
+        for (int size : sizes) {
+            byte[] blob = new byte[size];
+            random.nextBytes(blob);
+            records.add(List.of(blob, new byte[] {(byte) size}));
+        }
+        records.add(List.of());
+        records.add(List.of(new byte[] {1, 2, 3}, new byte[] {4, 5}));
+        return records;
+    }
+
+    private static byte[] encode(List<List<byte[]>> records) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (List<byte[]> record : records) {
+            out.writeBytes(serialize(record));
+        }
+        return out.toByteArray();
+    }
+
+    private static void assertRecord(List<byte[]> expected, Batch batch) {
+        List<byte[]> got = toArrays(batch);
+        assertEquals(expected.size(), got.size());
+        for (int b = 0; b < got.size(); b++) {
+            assertArrayEquals(expected.get(b), got.get(b), "blob " + b);
+        }
+    }
+
+    private void assertLoop(FileChannel channel, List<List<byte[]>> records) throws IOException {
+        long offset = channel.position();
+        for (List<byte[]> expected : records) {
+            try (Batch batch = Codec.tryDeserialize(channel, options)) {
+                assertRecord(expected, batch);
+                offset += 16 + 8L * batch.size() + batch.totalBytes();
+                assertEquals(offset, channel.position(), "the channel is right after the record");
+                assertEquals(1, allocator.outstandingSegments());
+            }
+        }
+        assertNull(Codec.tryDeserialize(channel, options));
+        assertEquals(offset, channel.position());
+    }
+
+    @Test
+    void everyGuessLeavesTheChannelRightAfterItsRecord() throws Exception {
+        List<List<byte[]>> records = records();
+        Path file = Files.write(dir.resolve("mixed.strg"), encode(records));
+        for (int pass = 0; pass < 3; pass++) { // later passes start with a guess left by the earlier ones
+            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+                assertLoop(channel, records);
+            }
+        }
+    }
+
+    @Test
+    void aPositionMovedBetweenCallsIsWhereTheNextRecordIsRead() throws Exception {
+        List<List<byte[]>> records = records();
+        byte[] bytes = encode(records);
+        Path file = Files.write(dir.resolve("moved.strg"), bytes);
+        long second = serialize(records.get(0)).length;
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            Codec.tryDeserialize(channel, options).close();
+            Codec.tryDeserialize(channel, options).close();
+            channel.position(0);
+            try (Batch batch = Codec.deserialize(channel, options)) {
+                assertRecord(records.get(0), batch);
+            }
+            assertEquals(second, channel.position());
+            long fourth = 3 * second;
+            channel.position(fourth);
+            try (Batch batch = Codec.deserialize(channel, options)) {
+                assertRecord(records.get(3), batch);
+            }
+            channel.position(0);
+            assertLoop(channel, records);
+        }
+    }
+
+    @Test
+    void aFileAppendedToBetweenCallsIsReadOn() throws Exception {
+        byte[] one = serialize(List.of(new byte[1000]));
+        byte[] larger = serialize(List.of(new byte[2000]));
+        Path file = Files.write(dir.resolve("growing.strg"), concat(one, one));
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            Codec.tryDeserialize(channel, options).close();
+            Codec.tryDeserialize(channel, options).close();
+            assertNull(Codec.tryDeserialize(channel, options));
+            Files.write(file, concat(one, larger, one), StandardOpenOption.APPEND);
+            for (byte[] expected : List.of(one, larger, one)) {
+                try (Batch batch = Codec.tryDeserialize(channel, options)) {
+                    assertEquals(expected.length - 24, batch.totalBytes());
+                }
+            }
+            assertNull(Codec.tryDeserialize(channel, options));
+            assertEquals(4L * one.length + larger.length, channel.position());
+        }
+    }
+
+    @Test
+    void failuresAfterAGuessAreTheReadersFailures() throws Exception {
+        byte[] good = serialize(List.of(new byte[1000]));
+        byte[] goods = concat(good, good, good);
+        List<byte[]> tails = List.of(
+                Arrays.copyOf(good, good.length - 1),                        // EOF in a record of the guessed size
+                Arrays.copyOf(serialize(List.of(new byte[5000])), 3000),     // EOF in a larger one
+                Arrays.copyOf(good, 10),                                     // EOF in the header
+                words(7, 0),                                                 // total below 8
+                concat(words(1016, 200), new byte[1000]),                    // count does not fit
+                concat(words(1016, 1, 999), new byte[1000]),                 // the length does not add up
+                concat(words(1016, 2, 1000, 5), new byte[1000 - 8]),         // a length too large
+                concat(words(100, 1, 83), new byte[84], good),               // a bad record smaller than the guess
+                words(1L << 62, 1));                                         // over every limit
+        for (byte[] tail : tails) {
+            byte[] bytes = concat(goods, tail);
+            Path file = Files.write(dir.resolve("bad.strg"), bytes);
+            String expected;
+            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+                channel.position(goods.length);
+                expected = assertThrows(CorruptRecordException.class,
+                        () -> new RecordReader(channel, "file channel", options).next()).getMessage();
+            }
+            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+                for (int i = 0; i < 3; i++) {
+                    Codec.tryDeserialize(channel, options).close();
+                }
+                CorruptRecordException e = assertThrows(CorruptRecordException.class,
+                        () -> Codec.tryDeserialize(channel, options));
+                assertEquals(expected, e.getMessage(), "after " + tail.length + " bytes of tail");
+            }
+        }
+    }
+
+    @Test
+    void aFileTruncatedUnderTheReaderEndsInATruncatedRecord() throws Exception {
+        byte[] good = serialize(List.of(new byte[1000]));
+        Path file = Files.write(dir.resolve("shrinking.strg"), concat(good, good, good));
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
+             FileChannel writer = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            Codec.tryDeserialize(channel, options).close();
+            writer.truncate(good.length + 500L);
+            CorruptRecordException e = assertThrows(CorruptRecordException.class, () -> Codec.tryDeserialize(channel, options));
+            assertEquals(good.length, e.offset(), e.getMessage());
+            assertTrue(e.reason().contains("exceeds the 492 bytes remaining"), e.getMessage());
+            assertTrue(e.getMessage().startsWith("file channel: "), e.getMessage());
+        }
+    }
+
+    @Test
+    void aChannelThatHandsOutOneByteAtATimeIsReadRight() throws Exception {
+        List<List<byte[]>> records = records();
+        Path file = Files.write(dir.resolve("dribble.strg"), encode(records));
+        try (FileChannel channel = new ForwardingFileChannel(FileChannel.open(file, StandardOpenOption.READ)) {
+            @Override
+            public int read(ByteBuffer dst) throws IOException {
+                ByteBuffer one = dst.slice(dst.position(), Math.min(1, dst.remaining()));
+                int n = file.read(one);
+                if (n > 0) {
+                    dst.position(dst.position() + n);
+                }
+                return n;
+            }
+        }) {
+            assertLoop(channel, records);
+        }
+    }
+
+    @Test
+    void aFileChannelOverAFifoIsReadAsAStream() throws Exception {
+        // A FileChannel whose position cannot be read ("Illegal seek") is never read past its record.
+        List<List<byte[]>> records = records();
+        byte[] bytes = encode(records);
+        Path file = Files.write(dir.resolve("fifo-like.strg"), bytes);
+        long[] consumed = {0};
+        try (FileChannel channel = new ForwardingFileChannel(FileChannel.open(file, StandardOpenOption.READ)) {
+            @Override
+            public int read(ByteBuffer dst) throws IOException {
+                int n = file.read(dst);
+                consumed[0] += Math.max(n, 0);
+                return n;
+            }
+
+            @Override
+            public long position() throws IOException {
+                throw new IOException("Illegal seek");
+            }
+
+            @Override
+            public FileChannel position(long p) throws IOException {
+                throw new IOException("Illegal seek");
+            }
+        }) {
+            long offset = 0;
+            for (List<byte[]> expected : records) {
+                try (Batch batch = Codec.tryDeserialize(channel, options)) {
+                    assertRecord(expected, batch);
+                    offset += 16 + 8L * batch.size() + batch.totalBytes();
+                    assertEquals(offset, consumed[0], "nothing read past the record");
+                }
+            }
+            assertNull(Codec.tryDeserialize(channel, options));
+        }
+    }
+
+    @Test
+    void twoChannelsReadInTurnOnOneThread() throws Exception {
+        List<List<byte[]>> records = records();
+        Path a = Files.write(dir.resolve("a.strg"), encode(records));
+        Path b = Files.write(dir.resolve("b.strg"), encode(records.reversed()));
+        try (FileChannel ca = FileChannel.open(a, StandardOpenOption.READ);
+             FileChannel cb = FileChannel.open(b, StandardOpenOption.READ)) {
+            for (int i = 0; i < records.size(); i++) {
+                try (Batch x = Codec.deserialize(ca, options); Batch y = Codec.deserialize(cb, options)) {
+                    assertRecord(records.get(i), x);
+                    assertRecord(records.get(records.size() - 1 - i), y);
+                }
+            }
+            assertNull(Codec.tryDeserialize(ca, options));
+            assertThrows(CorruptRecordException.class, () -> Codec.deserialize(cb, options));
+        }
+    }
+
+    @Test
+    void recordsOfOneSizeCostOneSystemCallEach() throws Exception {
+        byte[] one = serialize(List.of(new byte[1000]));
+        Path file = Files.write(dir.resolve("uniform.strg"), concat(one, one, one, one, one));
+        int[] calls = new int[1];
+        try (FileChannel channel = new ForwardingFileChannel(FileChannel.open(file, StandardOpenOption.READ)) {
+            @Override
+            public int read(ByteBuffer dst) throws IOException {
+                calls[0]++;
+                return file.read(dst);
+            }
+
+            @Override
+            public long position() throws IOException {
+                calls[0]++;
+                return file.position();
+            }
+
+            @Override
+            public FileChannel position(long p) throws IOException {
+                calls[0]++;
+                file.position(p);
+                return this;
+            }
+
+            @Override
+            public long size() throws IOException {
+                calls[0]++;
+                return file.size();
+            }
+        }) {
+            Codec.tryDeserialize(channel, options).close(); // learns the channel and the size
+            for (int i = 1; i < 5; i++) {
+                calls[0] = 0;
+                try (Batch batch = Codec.tryDeserialize(channel, options)) {
+                    assertEquals(1000, batch.totalBytes());
+                }
+                assertEquals(1, calls[0], "one read for record " + i);
+            }
+            calls[0] = 0;
+            assertNull(Codec.tryDeserialize(channel, options));
+            assertEquals(1, calls[0], "and one to find the end");
+        }
+    }
+}
