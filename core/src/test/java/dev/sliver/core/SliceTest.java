@@ -374,6 +374,15 @@ class SliceTest {
                 assertEquals(size - 5, odd.writeTo(counting), "the last chunk is the remainder, not a whole GiB");
                 assertEquals(size - 5, written[0]);
             }
+            // A ByteBuffer, like a byte[], holds at most Integer.MAX_VALUE - 8 bytes.
+            try (Slice largest = big.slice(1, 1L + Integer.MAX_VALUE - 8)) {
+                assertEquals(Integer.MAX_VALUE - 8, largest.asByteBuffer().capacity());
+            }
+            try (Slice tooLarge = big.slice(1, 1L + Integer.MAX_VALUE - 7)) {
+                IllegalStateException refused = assertThrows(IllegalStateException.class, tooLarge::asByteBuffer);
+                assertEquals("slice of " + (Integer.MAX_VALUE - 7L) + " bytes exceeds the limit of a ByteBuffer ("
+                        + (Integer.MAX_VALUE - 8) + " bytes); use asSegment() or writeTo()", refused.getMessage());
+            }
             try (Slice tail = big.slice(size - 4, size)) {
                 assertEquals(4, tail.asByteBuffer().remaining());
                 assertEquals(0, tail.get(3));
