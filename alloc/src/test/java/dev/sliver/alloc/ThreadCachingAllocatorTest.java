@@ -134,4 +134,103 @@ class ThreadCachingAllocatorTest {
             assertEquals(mapped, decaying.stats().bytesReturned());
         }
     }
+
+    @Test
+    void usableSizeIsTheClassBlockUpToTheThresholdAndTheRequestAbove() {
+        assertEquals(16, allocator.usableSize(0));
+        assertEquals(16, allocator.usableSize(1));
+        assertEquals(112, allocator.usableSize(100));
+        assertEquals(SizeClasses.MAX_SMALL, allocator.usableSize(SizeClasses.MAX_SMALL));
+        assertEquals(SizeClasses.MAX_SMALL + 1L, allocator.usableSize(SizeClasses.MAX_SMALL + 1L));
+        assertEquals("negative size: -1", assertThrows(IllegalArgumentException.class, () -> allocator.usableSize(-1)).getMessage());
+        MemorySegment whole = allocator.allocate(allocator.usableSize(100));
+        assertEquals(112, whole.byteSize());
+        allocator.free(whole);
+    }
+
+    @Test
+    void badRequestsAndAClosedAllocatorAreNamedInTheMessage() {
+        assertEquals("negative size: -5", assertThrows(IllegalArgumentException.class, () -> allocator.allocate(-5, 8)).getMessage());
+        assertEquals("alignment is not a power of two: 0", assertThrows(IllegalArgumentException.class, () -> allocator.allocate(8, 0)).getMessage());
+        assertEquals("alignment is not a power of two: -8", assertThrows(IllegalArgumentException.class, () -> allocator.allocate(8, -8)).getMessage());
+        assertEquals("alignment is not a power of two: 24", assertThrows(IllegalArgumentException.class, () -> allocator.allocate(8, 24)).getMessage());
+        MemorySegment foreign = MemorySegment.ofArray(new byte[16]);
+        IllegalArgumentException notOurs = assertThrows(IllegalArgumentException.class, () -> allocator.free(foreign));
+        assertTrue(notOurs.getMessage().endsWith("(16 bytes) that this allocator did not hand out, or that was already freed"), notOurs.getMessage());
+        ThreadCachingAllocator named = ThreadCachingAllocator.builder().name("tca-test").build();
+        MemorySegment block = named.allocate(64);
+        assertEquals("ThreadCachingAllocator[tca-test]", named.toString());
+        named.close();
+        assertEquals("ThreadCachingAllocator[tca-test, closed]", named.toString());
+        assertEquals("allocator tca-test is closed", assertThrows(IllegalStateException.class, () -> named.allocate(64)).getMessage());
+        assertEquals("allocator tca-test is closed", assertThrows(IllegalStateException.class, () -> named.allocate(1 << 20)).getMessage());
+        assertEquals("allocator tca-test is closed", assertThrows(IllegalStateException.class, () -> named.free(block)).getMessage());
+        assertEquals("negative size: -1", assertThrows(IllegalArgumentException.class, () -> named.allocate(-1)).getMessage(),
+                "a bad argument is named before the close");
+    }
+
+    @Test
+    void unnamedAllocatorsAreNumberedInCreationOrder() {
+        try (ThreadCachingAllocator first = ThreadCachingAllocator.builder().build();
+             ThreadCachingAllocator second = ThreadCachingAllocator.builder().build()) {
+            int n = Integer.parseInt(first.name().substring("allocator-".length()));
+            assertEquals("allocator-" + (n + 1), second.name());
+        }
+    }
+
+    @Test
+    void overAlignedRequestsTakeAClassWhoseBlocksAreAligned() {
+        for (long alignment = 32; alignment <= SizeClasses.PAGE_SIZE; alignment <<= 1) {
+            MemorySegment block = allocator.allocate(1, alignment);
+            assertEquals(0, block.address() % alignment, "alignment " + alignment);
+            assertEquals(1, block.byteSize());
+            assertEquals(0, allocator.stats().largeInUse(), "served from a size class: " + alignment);
+            allocator.free(block);
+        }
+        MemorySegment page = allocator.allocate(0, SizeClasses.PAGE_SIZE * 2L);
+        assertEquals(1, allocator.stats().largeInUse(), "past a span page: a mapping of its own");
+        allocator.free(page);
+        ThreadCachingAllocatorContractTest.assertAllFreed(allocator.stats());
+        try (ThreadCachingAllocator low = ThreadCachingAllocator.builder().largeThreshold(1000).build()) {
+            MemorySegment within = low.allocate(990, 16);
+            assertEquals(0, low.stats().largeInUse(), "990 bytes aligned to 16 fit a class");
+            MemorySegment rounded = low.allocate(990, 64);
+            assertEquals(1, low.stats().largeInUse(), "rounded up to 1024 for the alignment: past the threshold");
+            assertEquals(990, rounded.byteSize());
+            low.free(within);
+            low.free(rounded);
+        }
+    }
+
+    @Test
+    void statsAddUpAcrossClassesAndSayWhatIsInUse() {
+        AllocatorStats empty = allocator.stats();
+        assertEquals(0, empty.allocations());
+        assertEquals(0, empty.threadCacheHitRate(), "no allocations: a rate of 0, not NaN");
+        MemorySegment a = allocator.allocate(100);
+        MemorySegment b = allocator.allocate(1000);
+        MemorySegment c = allocator.allocate(1 << 20);
+        AllocatorStats stats = allocator.stats();
+        assertEquals(2, stats.allocations(), "a large block is not a class allocation");
+        assertEquals(0, stats.frees());
+        assertEquals(112 + 1024 + (1 << 20), stats.bytesInUse());
+        assertEquals(1, stats.largeInUse());
+        assertEquals(1, stats.threadCaches());
+        assertEquals(0.0, stats.threadCacheHitRate(), "two allocations, two refills");
+        ClassStats small = stats.classes().get(SizeClasses.classOf(100));
+        assertEquals(1, small.inUse());
+        assertEquals(0.0, small.threadCacheHitRate());
+        assertEquals(0.0, stats.classes().get(0).threadCacheHitRate(), "an unused class");
+        MemorySegment d = allocator.allocate(100);
+        assertEquals(0.5, allocator.stats().classes().get(SizeClasses.classOf(100)).threadCacheHitRate());
+        assertEquals(1 - 2.0 / 3, allocator.stats().threadCacheHitRate(), 1e-12);
+        allocator.free(a);
+        allocator.free(b);
+        allocator.free(c);
+        allocator.free(d);
+        AllocatorStats after = allocator.stats();
+        assertEquals(3, after.frees());
+        assertEquals(0, after.bytesInUse());
+        assertEquals(0, after.classes().get(SizeClasses.classOf(100)).inUse());
+    }
 }
