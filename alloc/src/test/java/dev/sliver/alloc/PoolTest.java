@@ -97,4 +97,33 @@ class PoolTest {
         assertEquals("allocator pool-test is closed", e.getMessage());
         assertEquals(0, counters.mappedBytes());
     }
+
+    @Test
+    void aChunkIsReleasedOnceItStayedEmptyForTheWholeDecayPeriodAndNotWhileInUse() {
+        int cls = SizeClasses.classOf(4096);
+        long[] blocks = new long[16];
+        pool.allocateBundle(cls, blocks, 0, 16);
+        Chunk chunk = pageMap.get(blocks[0]).chunk;
+        assertEquals(0, pool.releaseIdleChunks(chunk.emptySince + 2 * HOUR, HOUR), "a chunk in use is never released");
+        pool.giveBack(blocks, 0, 16);
+        assertTrue(chunk.isEmpty());
+        assertEquals(0, pool.releaseIdleChunks(chunk.emptySince + HOUR - 1, HOUR), "one nanosecond short");
+        assertEquals(Chunk.BYTES, pool.releaseIdleChunks(chunk.emptySince + HOUR, HOUR), "exactly the period");
+        assertEquals(0, pool.releaseIdleChunks(chunk.emptySince + 2 * HOUR, HOUR), "released once");
+        assertEquals(Chunk.BYTES, counters.returnedBytes());
+    }
+
+    @Test
+    void spansOfAnyClassShareAChunkUntilItIsFull() {
+        long[] one = new long[1];
+        for (int cls : new int[] {SizeClasses.classOf(16), SizeClasses.classOf(4096), SizeClasses.classOf(100_000)}) {
+            pool.allocateBundle(cls, one, 0, 1);
+            assertEquals(Chunk.BYTES, counters.mappedBytes(), "class " + SizeClasses.size(cls) + " found room in the first chunk");
+        }
+        int largest = SizeClasses.count() - 1; // 256 KiB blocks: spans of 4 pages, 16 to a chunk
+        long[] big = new long[64];
+        pool.allocateBundle(largest, big, 0, 64);
+        assertTrue(counters.mappedBytes() > Chunk.BYTES, "a full chunk makes the pool map another");
+        assertEquals(0, counters.mappedBytes() % Chunk.BYTES);
+    }
 }
