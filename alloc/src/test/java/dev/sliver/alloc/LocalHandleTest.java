@@ -71,4 +71,36 @@ class LocalHandleTest {
         handle[0].free(handle[0].allocate(64));
         assertEquals(0, allocator.stats().bytesInUse());
     }
+
+    @Test
+    void aHandleNamesItsAllocatorAndThread() throws Exception {
+        assertEquals("LocalHandle[local-test, " + Thread.currentThread().getName() + "]", allocator.local().toString());
+        LocalHandle[] fromVirtual = new LocalHandle[1];
+        Thread.ofVirtual().start(() -> fromVirtual[0] = allocator.local()).join();
+        assertEquals("LocalHandle[local-test, no thread]", fromVirtual[0].toString());
+    }
+
+    @Test
+    void onItsThreadTheHandleUsesTheThreadsCache() {
+        LocalHandle local = allocator.local();
+        MemorySegment a = local.allocate(64);
+        local.free(a);
+        MemorySegment b = allocator.allocate(64);
+        assertEquals(a.address(), b.address(), "the handle freed into the cache the allocator takes from");
+        allocator.free(b);
+        MemorySegment c = local.allocate(64);
+        assertEquals(a.address(), c.address());
+        local.free(c);
+        assertEquals(1, allocator.stats().threadCaches(), "one cache, shared by the handle and the allocator");
+        assertEquals(0, allocator.stats().bytesInUse());
+    }
+
+    @Test
+    void aClosedAllocatorsHandleRefusesAsTheAllocatorDoes() {
+        LocalHandle local = allocator.local();
+        MemorySegment block = local.allocate(64);
+        allocator.close();
+        assertEquals("allocator local-test is closed", assertThrows(IllegalStateException.class, () -> local.allocate(64)).getMessage());
+        assertEquals("allocator local-test is closed", assertThrows(IllegalStateException.class, () -> local.free(block)).getMessage());
+    }
 }

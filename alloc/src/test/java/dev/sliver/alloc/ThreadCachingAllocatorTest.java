@@ -233,4 +233,58 @@ class ThreadCachingAllocatorTest {
         assertEquals(0, after.bytesInUse());
         assertEquals(0, after.classes().get(SizeClasses.classOf(100)).inUse());
     }
+
+    @Test
+    void everyMXBeanAttributeReadsAFreshSnapshot() throws Exception {
+        String beanName = "attributes-" + System.nanoTime();
+        var name = allocator.registerMXBean(beanName);
+        assertEquals("dev.sliver:type=ThreadCachingAllocator,name=\"" + beanName + "\"", name.toString());
+        var server = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+        MemorySegment small = allocator.allocate(100);
+        MemorySegment big = allocator.allocate(1 << 20);
+        allocator.free(allocator.allocate(100));
+        AllocatorStats stats = allocator.stats();
+        assertEquals(stats.bytesInUse(), server.getAttribute(name, "BytesInUse"));
+        assertEquals(112L + (1 << 20), server.getAttribute(name, "BytesInUse"));
+        assertEquals(stats.bytesCached(), server.getAttribute(name, "BytesCached"));
+        assertEquals(stats.bytesMapped(), server.getAttribute(name, "BytesMapped"));
+        assertEquals(Chunk.BYTES + (1L << 20), server.getAttribute(name, "BytesMapped"));
+        assertEquals(2L, server.getAttribute(name, "Allocations"));
+        assertEquals(1L, server.getAttribute(name, "Frees"));
+        assertEquals(0.5, server.getAttribute(name, "ThreadCacheHitRate"));
+        assertEquals(1, server.getAttribute(name, "ThreadCaches"));
+        allocator.free(small);
+        allocator.free(big);
+        assertEquals(0L, server.getAttribute(name, "BytesReturned"));
+        IllegalStateException twice = assertThrows(IllegalStateException.class, () -> allocator.registerMXBean(beanName));
+        assertEquals("cannot register the allocator's MXBean as " + beanName, twice.getMessage());
+        allocator.close();
+        assertFalse(server.isRegistered(name));
+        allocator.close(); // closing again does nothing, the bean already gone
+    }
+
+    /** The decay thread ticks every quarter of the period, at least every 10 ms: with no decay period it empties a quiet allocator by itself. */
+    @Test
+    void theDecayThreadGivesIdleMemoryBackByItself() throws Exception {
+        ThreadCachingAllocator quick = ThreadCachingAllocator.builder().decay(Duration.ZERO).name("quick-decay").build();
+        Thread worker = Thread.ofPlatform().start(() -> {
+            List<MemorySegment> blocks = new ArrayList<>();
+            for (int i = 0; i < 1000; i++) {
+                blocks.add(quick.allocate(4096));
+            }
+            blocks.forEach(quick::free);
+        });
+        worker.join();
+        for (int i = 0; i < 3000 && quick.stats().bytesMapped() > 0; i++) {
+            Thread.sleep(10); // waits for the event, at most 30 s
+        }
+        assertEquals(0, quick.stats().bytesMapped(), "the decay thread reaped the dead cache, drained and unmapped");
+        assertEquals(0, quick.stats().threadCaches());
+        Thread decay = Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().equals("sliver-decay-quick-decay")).findFirst().orElseThrow();
+        assertTrue(decay.isDaemon());
+        quick.close();
+        decay.join(Duration.ofSeconds(30));
+        assertFalse(decay.isAlive(), "the decay thread ends with its allocator");
+    }
 }
