@@ -156,4 +156,15 @@ class StripesTest {
         assertEquals(kept + SIZE, counts(stripes).cached(), "bytes + size <= budget: cached");
         assertEquals(0, central.cachedBytes());
     }
+
+    @Test
+    void aStripeAtItsBudgetSendsTheFreeOn() {
+        long kept = (bundle - 1) * SIZE;
+        Stripes stripes = stripes(1, kept);
+        MemorySegment block = stripes.allocate(CLS, 100, Thread.currentThread());
+        assertEquals(kept, counts(stripes).cached());
+        free(stripes, block);
+        assertEquals(kept, counts(stripes).cached(), "one more block would pass the budget");
+        assertEquals(SIZE, central.cachedBytes());
+    }
 }

@@ -208,4 +208,20 @@ class ThreadCacheTest {
         MemorySegment top = stripe.allocateCached(CLS, SIZE);
         assertEquals(third[bundle - 3], top.address(), "taken from the end of the source");
     }
+
+    @Test
+    void flushAllMovesMoreThanABundleOneBundleAtATime() {
+        ThreadCache cache = cache(2L << 20);
+        List<MemorySegment> blocks = allocate(cache, 2 * bundle);
+        for (int i = 0; i < 2 * bundle - 1; i++) {
+            cache.free(blocks.get(i));
+        }
+        cache.flushAll();
+        assertEquals(0, cache.cachedBytes());
+        assertEquals((2 * bundle - 1) * SIZE, central.cachedBytes());
+        assertEquals(2, counts(cache)[3], "a bundle and the rest");
+        long[] bundleOut = new long[bundle];
+        assertEquals(bundle - 1, central.refill(CLS, bundleOut, pool), "the rest came last");
+        assertEquals(bundle, central.refill(CLS, bundleOut, pool));
+    }
 }

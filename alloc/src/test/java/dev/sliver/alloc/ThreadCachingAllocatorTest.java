@@ -287,4 +287,102 @@ class ThreadCachingAllocatorTest {
         decay.join(Duration.ofSeconds(30));
         assertFalse(decay.isAlive(), "the decay thread ends with its allocator");
     }
+
+    /** Starts a platform thread whose id falls on the calling thread's slot of the table by thread id, and waits for it. */
+    private static void onATwinThread(Runnable body) throws Exception {
+        int slot = (int) Thread.currentThread().threadId() & (ThreadCaches.TABLE_SLOTS - 1);
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread twin;
+        do {
+            twin = Thread.ofPlatform().unstarted(() -> {
+                try {
+                    body.run();
+                } catch (Throwable e) {
+                    failure.set(e);
+                }
+            });
+        } while (((int) twin.threadId() & (ThreadCaches.TABLE_SLOTS - 1)) != slot);
+        twin.start();
+        twin.join();
+        if (failure.get() != null) {
+            throw new AssertionError("the twin failed", failure.get());
+        }
+    }
+
+    @Test
+    void aThreadWhoseSlotALiveThreadHoldsUsesACacheOfItsOwn() throws Exception {
+        MemorySegment mine = allocator.allocate(64);
+        allocator.free(mine); // the top of this thread's cache
+        MemorySegment[] theirs = new MemorySegment[1];
+        onATwinThread(() -> {
+            theirs[0] = allocator.allocate(64);
+            assertNotEquals(mine.address(), theirs[0].address(), "not from this thread's cache");
+            MemorySegment other = allocator.allocate(64);
+            allocator.free(other); // into the twin's cache, not this thread's
+        });
+        assertEquals(2, allocator.stats().threadCaches());
+        MemorySegment again = allocator.allocate(64);
+        assertEquals(mine.address(), again.address(), "this thread's cache is as it left it");
+        allocator.free(again);
+        allocator.free(theirs[0]);
+    }
+
+    @Test
+    void aVirtualThreadsDoubleFreeIsCaught() throws Exception {
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread.ofVirtual().start(() -> {
+            try {
+                MemorySegment block = allocator.allocate(64);
+                allocator.free(block);
+                IllegalStateException e = assertThrows(IllegalStateException.class, () -> allocator.free(block));
+                assertTrue(e.getMessage().startsWith("double free"), e.getMessage());
+            } catch (Throwable e) {
+                failure.set(e);
+            }
+        }).join();
+        assertNull(failure.get(), () -> "the virtual thread failed: " + failure.get());
+        ThreadCachingAllocatorContractTest.assertAllFreed(allocator.stats());
+    }
+
+    @Test
+    void anOverAlignedSizeThatIsAlreadyAMultipleKeepsItsClass() {
+        MemorySegment block = allocator.allocate(64, 64);
+        assertEquals(64, allocator.stats().bytesInUse(), "class 64, not the next one up");
+        allocator.free(block);
+        MemorySegment zero = allocator.allocate(0, 32);
+        assertEquals(32, allocator.stats().bytesInUse(), "an empty request aligned to 32 takes a 32-byte block");
+        allocator.free(zero);
+        assertEquals("alignment is not a power of two: 3", assertThrows(IllegalArgumentException.class, () -> allocator.allocate(0, 3)).getMessage(),
+                "an empty request is not a negative one");
+    }
+
+    @Test
+    void theLargeThresholdItselfIsStillServedFromAClass() {
+        try (ThreadCachingAllocator low = ThreadCachingAllocator.builder().largeThreshold(1024).build()) {
+            MemorySegment rounded = low.allocate(1000, 32); // rounded up to 1024 for the alignment: the threshold
+            assertEquals(0, low.stats().largeInUse());
+            assertEquals(1024, low.stats().bytesInUse());
+            low.free(rounded);
+        }
+        try (ThreadCachingAllocator low = ThreadCachingAllocator.builder().largeThreshold(1000).build()) {
+            assertEquals(1024, low.usableSize(1000), "at the threshold: the class block");
+            assertEquals(1001, low.usableSize(1001), "above it: the request");
+        }
+    }
+
+    @Test
+    void aHandleCannotBeMadeOnAClosedAllocatorByAThreadWithoutACache() throws Exception {
+        ThreadCachingAllocator closing = ThreadCachingAllocator.builder().name("closing").build();
+        closing.close();
+        java.util.concurrent.atomic.AtomicReference<Throwable> thrown = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread.ofPlatform().start(() -> {
+            try {
+                closing.local();
+            } catch (Throwable e) {
+                thrown.set(e);
+            }
+        }).join();
+        assertInstanceOf(IllegalStateException.class, thrown.get());
+        assertEquals("allocator closing is closed", thrown.get().getMessage());
+    }
 }
