@@ -167,4 +167,36 @@ class StripesTest {
         assertEquals(kept, counts(stripes).cached(), "one more block would pass the budget");
         assertEquals(SIZE, central.cachedBytes());
     }
+
+    /** Every stripe busy: a virtual thread's call goes to the central cache itself, and counts as shared. */
+    @Test
+    void withEveryStripeBusyTheCallGoesToTheCentralCache() throws Exception {
+        Stripes stripes = stripes(2, 2L << 20);
+        java.lang.reflect.Field field = Stripes.class.getDeclaredField("stripes");
+        field.setAccessible(true);
+        ThreadCache[] all = (ThreadCache[]) field.get(stripes);
+        for (ThreadCache stripe : all) {
+            assertTrue(stripe.tryLock());
+        }
+        Thread thread = Thread.currentThread();
+        MemorySegment block = stripes.allocate(CLS, 100, thread);
+        assertEquals(100, block.byteSize());
+        assertEquals(0, counts(stripes).cached(), "no stripe took the rest of the bundle");
+        assertEquals((bundle - 1) * SIZE, central.cachedBytes(), "the central cache did");
+        free(stripes, block);
+        assertEquals(bundle * SIZE, central.cachedBytes(), "the free too");
+        long[] allocations = new long[SizeClasses.count()];
+        long[] frees = new long[SizeClasses.count()];
+        counters.addCountsTo(allocations, frees, new long[SizeClasses.count()], new long[SizeClasses.count()]);
+        assertEquals(1, allocations[CLS], "a shared allocation");
+        assertEquals(1, frees[CLS], "a shared free");
+        all[1].unlock();
+        MemorySegment next = stripes.allocate(CLS, 100, thread); // the last bundle in: the one block freed
+        assertEquals(block.address(), next.address());
+        assertEquals((bundle - 1) * SIZE, central.cachedBytes());
+        free(stripes, next);
+        assertEquals(SIZE, counts(stripes).cached(), "the one free stripe took the free");
+        assertEquals((bundle - 1) * SIZE, central.cachedBytes());
+        all[0].unlock();
+    }
 }

@@ -67,7 +67,11 @@ class ThreadCachesTest {
         assertEquals(1, caches.live());
         assertSame(made[0], caches.byThreadId[slotOf(worker)]);
         assertEquals((long) bundle * SizeClasses.size(CLS), made[0].cachedBytes());
+        long[] none = new long[SizeClasses.count()];
+        assertEquals((long) bundle * SizeClasses.size(CLS), caches.addCountsTo(none, none.clone(), none.clone(), none.clone()),
+                "the live caches' bytes");
         caches.reapDeadThreads();
+        assertEquals(0, caches.addCountsTo(none, none.clone(), none.clone(), none.clone()), "none left");
         assertEquals(0, caches.live());
         assertNull(caches.byThreadId[slotOf(worker)], "the dead thread's slot is free again");
         assertEquals((long) bundle * SizeClasses.size(CLS), central.cachedBytes(), "every block it held is in the central cache");

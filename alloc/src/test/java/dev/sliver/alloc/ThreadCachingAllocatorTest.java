@@ -211,6 +211,10 @@ class ThreadCachingAllocatorTest {
         MemorySegment b = allocator.allocate(1000);
         MemorySegment c = allocator.allocate(1 << 20);
         AllocatorStats stats = allocator.stats();
+        int capacity = SizeClasses.PAGE_SIZE / 112; // a span of 112-byte blocks is one page
+        int kiloSpan = (int) ((long) SizeClasses.spanPages(SizeClasses.classOf(1000)) * SizeClasses.PAGE_SIZE / 1024);
+        assertEquals((capacity - 1) * 112L + (kiloSpan - 1) * 1024L, stats.bytesCached(),
+                "every block of the two spans but the one in use is cached: in the thread cache or its span");
         assertEquals(2, stats.allocations(), "a large block is not a class allocation");
         assertEquals(0, stats.frees());
         assertEquals(112 + 1024 + (1 << 20), stats.bytesInUse());
