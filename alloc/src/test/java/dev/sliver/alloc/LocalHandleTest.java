@@ -103,4 +103,22 @@ class LocalHandleTest {
         assertEquals("allocator local-test is closed", assertThrows(IllegalStateException.class, () -> local.allocate(64)).getMessage());
         assertEquals("allocator local-test is closed", assertThrows(IllegalStateException.class, () -> local.free(block)).getMessage());
     }
+
+    @Test
+    void onAnotherThreadTheHandleLeavesItsThreadsCacheAlone() throws Exception {
+        LocalHandle local = allocator.local();
+        MemorySegment mine = local.allocate(64);
+        local.free(mine); // the top of this thread's cache
+        MemorySegment theirs = CompletableFuture.supplyAsync(() -> {
+            MemorySegment block = local.allocate(64);
+            MemorySegment other = local.allocate(64);
+            local.free(other); // into that thread's cache, not this one's
+            return block;
+        }).get(30, TimeUnit.SECONDS);
+        assertNotEquals(mine.address(), theirs.address(), "the other thread did not take from this thread's cache");
+        MemorySegment again = local.allocate(64);
+        assertEquals(mine.address(), again.address(), "this thread's cache is as it left it");
+        local.free(again);
+        local.free(theirs);
+    }
 }

@@ -79,9 +79,13 @@ class ThreadCachesTest {
         assertEquals((long) bundle * SizeClasses.size(CLS), central.cachedBytes(), "flushed once");
         long[] allocations = new long[SizeClasses.count()];
         long[] frees = new long[SizeClasses.count()];
-        counters.addCountsTo(allocations, frees, new long[SizeClasses.count()], new long[SizeClasses.count()]);
+        long[] refills = new long[SizeClasses.count()];
+        long[] flushes = new long[SizeClasses.count()];
+        counters.addCountsTo(allocations, frees, refills, flushes);
         assertEquals(1, allocations[CLS], "the dead cache's counts were kept");
         assertEquals(1, frees[CLS]);
+        assertEquals(1, refills[CLS]);
+        assertEquals(1, flushes[CLS], "its one bundle went back in one flush");
     }
 
     @Test

@@ -389,4 +389,17 @@ class ThreadCachingAllocatorTest {
         assertInstanceOf(IllegalStateException.class, thrown.get());
         assertEquals("allocator closing is closed", thrown.get().getMessage());
     }
+
+    @Test
+    void whatTheStripesHoldIsCountedAsCached() throws Exception {
+        MemorySegment[] block = new MemorySegment[1];
+        Thread.ofVirtual().start(() -> block[0] = allocator.allocate(100)).join();
+        AllocatorStats stats = allocator.stats();
+        assertEquals(0, stats.threadCaches(), "a virtual thread has no cache of its own");
+        assertEquals(112, stats.bytesInUse());
+        assertEquals((SizeClasses.PAGE_SIZE / 112 - 1) * 112L, stats.bytesCached(),
+                "the rest of the span: the bundle's rest in a stripe, the others in the span");
+        assertEquals(1, stats.allocations());
+        allocator.free(block[0]);
+    }
 }
