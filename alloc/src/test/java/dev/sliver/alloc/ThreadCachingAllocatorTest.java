@@ -192,8 +192,8 @@ class ThreadCachingAllocatorTest {
         allocator.free(page);
         ThreadCachingAllocatorContractTest.assertAllFreed(allocator.stats());
         try (ThreadCachingAllocator low = ThreadCachingAllocator.builder().largeThreshold(1000).build()) {
-            MemorySegment within = low.allocate(990, 16);
-            assertEquals(0, low.stats().largeInUse(), "990 bytes aligned to 16 fit a class");
+            MemorySegment within = low.allocate(995, 16); // this thread's first call: the slow path
+            assertEquals(0, low.stats().largeInUse(), "995 bytes aligned to 16 fit a class: no rounding up to 1008");
             MemorySegment rounded = low.allocate(990, 64);
             assertEquals(1, low.stats().largeInUse(), "rounded up to 1024 for the alignment: past the threshold");
             assertEquals(990, rounded.byteSize());
@@ -260,6 +260,8 @@ class ThreadCachingAllocatorTest {
         allocator.free(small);
         allocator.free(big);
         assertEquals(0L, server.getAttribute(name, "BytesReturned"));
+        allocator.decayAt(System.nanoTime() + Duration.ofSeconds(10).toNanos()); // past the default decay: the idle large block goes
+        assertEquals(1L << 20, server.getAttribute(name, "BytesReturned"));
         IllegalStateException twice = assertThrows(IllegalStateException.class, () -> allocator.registerMXBean(beanName));
         assertEquals("cannot register the allocator's MXBean as " + beanName, twice.getMessage());
         allocator.close();
@@ -346,6 +348,15 @@ class ThreadCachingAllocatorTest {
         }).join();
         assertNull(failure.get(), () -> "the virtual thread failed: " + failure.get());
         ThreadCachingAllocatorContractTest.assertAllFreed(allocator.stats());
+    }
+
+    @Test
+    void anEmptyRequestOnTheSlowPathTakesTheSmallestClass() {
+        MemorySegment empty = allocator.allocate(0, 8); // this thread's first call on this allocator: the slow path
+        assertEquals(0, empty.byteSize());
+        assertEquals(0, allocator.stats().largeInUse(), "not a mapping of its own");
+        assertEquals(16, allocator.stats().bytesInUse());
+        allocator.free(empty);
     }
 
     @Test
