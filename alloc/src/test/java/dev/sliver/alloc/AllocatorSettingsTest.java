@@ -67,6 +67,54 @@ class AllocatorSettingsTest {
     @Test
     void eachSetterChecksItsSetting() {
         assertThrows(IllegalArgumentException.class, () -> ThreadCachingAllocator.builder().largeThreshold(1 << 20));
+        assertRefused("pools must be at least 1, got 0", () -> ThreadCachingAllocator.builder().pools(0));
+        assertRefused("stripes must be at least 1, got 0", () -> ThreadCachingAllocator.builder().stripes(0));
+        assertRefused("negative thread cache budget: -1", () -> ThreadCachingAllocator.builder().threadCacheBytes(-1));
+        assertRefused("large threshold must be in [0, 262144], got -1", () -> ThreadCachingAllocator.builder().largeThreshold(-1));
+        assertRefused("large threshold must be in [0, 262144], got 262145", () -> ThreadCachingAllocator.builder().largeThreshold(262_145));
+        assertRefused("negative decay: PT-0.001S", () -> ThreadCachingAllocator.builder().decay(Duration.ofMillis(-1)));
+        assertRefused("negative cap: -1", () -> ThreadCachingAllocator.builder().maxIdleLargeBytes(-1));
+        assertEquals("decay", assertThrows(NullPointerException.class, () -> ThreadCachingAllocator.builder().decay(null)).getMessage());
+        assertEquals("name", assertThrows(NullPointerException.class, () -> ThreadCachingAllocator.builder().name(null)).getMessage());
+    }
+
+    private static void assertRefused(String message, org.junit.jupiter.api.function.Executable setter) {
+        assertEquals(message, assertThrows(IllegalArgumentException.class, setter).getMessage());
+    }
+
+    @Test
+    void theSmallestAndLargestSettingsAreAccepted() {
+        AllocatorSettings s = ThreadCachingAllocator.builder().pools(1).stripes(1).threadCacheBytes(0).largeThreshold(0)
+                .decay(Duration.ZERO).maxIdleLargeBytes(0).name("edges").settings();
+        assertEquals(new AllocatorSettings(1, 1, 0, 0, Duration.ZERO, 0, "edges"), s);
+        assertEquals(SizeClasses.MAX_SMALL, ThreadCachingAllocator.builder().largeThreshold(SizeClasses.MAX_SMALL).settings().largeThreshold());
+    }
+
+    @Test
+    void theDefaultsAreSizedForThisMachine() {
+        int twiceTheCores = 2 * Runtime.getRuntime().availableProcessors();
+        assertEquals(new AllocatorSettings(twiceTheCores, twiceTheCores, 2L << 20, 256 * 1024, Duration.ofSeconds(10), 2L << 30, null),
+                AllocatorSettings.defaults());
+        assertEquals(AllocatorSettings.defaults(), ThreadCachingAllocator.builder().settings());
+    }
+
+    @Test
+    void eachSetterChangesItsOwnSettingAlone() {
+        AllocatorSettings d = AllocatorSettings.defaults();
+        assertEquals(new AllocatorSettings(3, d.stripes(), d.threadCacheBytes(), d.largeThreshold(), d.decay(), d.maxIdleLargeBytes(), null),
+                ThreadCachingAllocator.builder().pools(3).settings());
+        assertEquals(new AllocatorSettings(d.pools(), 5, d.threadCacheBytes(), d.largeThreshold(), d.decay(), d.maxIdleLargeBytes(), null),
+                ThreadCachingAllocator.builder().stripes(5).settings());
+        assertEquals(new AllocatorSettings(d.pools(), d.stripes(), 7, d.largeThreshold(), d.decay(), d.maxIdleLargeBytes(), null),
+                ThreadCachingAllocator.builder().threadCacheBytes(7).settings());
+        assertEquals(new AllocatorSettings(d.pools(), d.stripes(), d.threadCacheBytes(), 9, d.decay(), d.maxIdleLargeBytes(), null),
+                ThreadCachingAllocator.builder().largeThreshold(9).settings());
+        assertEquals(new AllocatorSettings(d.pools(), d.stripes(), d.threadCacheBytes(), d.largeThreshold(), Duration.ofMinutes(1), d.maxIdleLargeBytes(), null),
+                ThreadCachingAllocator.builder().decay(Duration.ofMinutes(1)).settings());
+        assertEquals(new AllocatorSettings(d.pools(), d.stripes(), d.threadCacheBytes(), d.largeThreshold(), d.decay(), 11, null),
+                ThreadCachingAllocator.builder().maxIdleLargeBytes(11).settings());
+        assertEquals(new AllocatorSettings(d.pools(), d.stripes(), d.threadCacheBytes(), d.largeThreshold(), d.decay(), d.maxIdleLargeBytes(), "n"),
+                ThreadCachingAllocator.builder().name("n").settings());
     }
 
     @Test

@@ -116,4 +116,44 @@ class LargeBlocksTest {
         assertEquals(0, large.liveCount());
         assertEquals(0, counters.mappedBytes(), "unmapped once");
     }
+
+    @Test
+    void anIdleBlockServesItsOwnSizeAndOneAQuarterSmallerButNoLess() {
+        MemorySegment five = large.allocate(5 * MIB, 8);
+        long address = five.address();
+        large.free(five);
+        MemorySegment quarter = large.allocate(4 * MIB, 8); // 5 MiB wastes 1 MiB: a quarter of 4, allowed
+        assertEquals(address, quarter.address());
+        large.free(quarter);
+        MemorySegment same = large.allocate(5 * MIB, 8);
+        assertEquals(address, same.address(), "exactly its size");
+        large.free(same);
+        MemorySegment less = large.allocate(4 * MIB - 1, 8);
+        assertNotEquals(address, less.address(), "a byte less and the waste is over a quarter");
+        large.free(less);
+    }
+
+    @Test
+    void mappingsAreWholePagesAndAnEmptyRequestTakesOne() {
+        MemorySegment empty = large.allocate(0, 8);
+        assertEquals(0, empty.byteSize());
+        assertEquals(SizeClasses.PAGE_SIZE, counters.mappedBytes());
+        MemorySegment odd = large.allocate(MIB + 1, 8);
+        assertEquals(MIB + 1, odd.byteSize());
+        assertEquals(SizeClasses.PAGE_SIZE + MIB + SizeClasses.PAGE_SIZE, counters.mappedBytes());
+        assertEquals(MIB + 1, large.liveBytes());
+        assertEquals(2, large.liveCount());
+        large.free(empty);
+        assertEquals(MIB + 1, large.liveBytes());
+        assertEquals(SizeClasses.PAGE_SIZE, large.idleBytes(), "the whole mapping is idle");
+        large.free(odd);
+    }
+
+    @Test
+    void moreThanAnyAddressSpaceFailsBeforeMapping() {
+        long tooMuch = (1L << 47) + 1;
+        OutOfMemoryError e = assertThrows(OutOfMemoryError.class, () -> large.allocate(tooMuch, 8));
+        assertEquals("cannot allocate 140737488355329 bytes: more than the 140737488355328-byte address space any OS maps", e.getMessage());
+        assertEquals(0, counters.mappedBytes());
+    }
 }

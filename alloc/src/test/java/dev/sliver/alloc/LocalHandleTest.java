@@ -71,4 +71,54 @@ class LocalHandleTest {
         handle[0].free(handle[0].allocate(64));
         assertEquals(0, allocator.stats().bytesInUse());
     }
+
+    @Test
+    void aHandleNamesItsAllocatorAndThread() throws Exception {
+        assertEquals("LocalHandle[local-test, " + Thread.currentThread().getName() + "]", allocator.local().toString());
+        LocalHandle[] fromVirtual = new LocalHandle[1];
+        Thread.ofVirtual().start(() -> fromVirtual[0] = allocator.local()).join();
+        assertEquals("LocalHandle[local-test, no thread]", fromVirtual[0].toString());
+    }
+
+    @Test
+    void onItsThreadTheHandleUsesTheThreadsCache() {
+        LocalHandle local = allocator.local();
+        MemorySegment a = local.allocate(64);
+        local.free(a);
+        MemorySegment b = allocator.allocate(64);
+        assertEquals(a.address(), b.address(), "the handle freed into the cache the allocator takes from");
+        allocator.free(b);
+        MemorySegment c = local.allocate(64);
+        assertEquals(a.address(), c.address());
+        local.free(c);
+        assertEquals(1, allocator.stats().threadCaches(), "one cache, shared by the handle and the allocator");
+        assertEquals(0, allocator.stats().bytesInUse());
+    }
+
+    @Test
+    void aClosedAllocatorsHandleRefusesAsTheAllocatorDoes() {
+        LocalHandle local = allocator.local();
+        MemorySegment block = local.allocate(64);
+        allocator.close();
+        assertEquals("allocator local-test is closed", assertThrows(IllegalStateException.class, () -> local.allocate(64)).getMessage());
+        assertEquals("allocator local-test is closed", assertThrows(IllegalStateException.class, () -> local.free(block)).getMessage());
+    }
+
+    @Test
+    void onAnotherThreadTheHandleLeavesItsThreadsCacheAlone() throws Exception {
+        LocalHandle local = allocator.local();
+        MemorySegment mine = local.allocate(64);
+        local.free(mine); // the top of this thread's cache
+        MemorySegment theirs = CompletableFuture.supplyAsync(() -> {
+            MemorySegment block = local.allocate(64);
+            MemorySegment other = local.allocate(64);
+            local.free(other); // into that thread's cache, not this one's
+            return block;
+        }).get(30, TimeUnit.SECONDS);
+        assertNotEquals(mine.address(), theirs.address(), "the other thread did not take from this thread's cache");
+        MemorySegment again = local.allocate(64);
+        assertEquals(mine.address(), again.address(), "this thread's cache is as it left it");
+        local.free(again);
+        local.free(theirs);
+    }
 }

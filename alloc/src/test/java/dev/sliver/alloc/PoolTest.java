@@ -97,4 +97,71 @@ class PoolTest {
         assertEquals("allocator pool-test is closed", e.getMessage());
         assertEquals(0, counters.mappedBytes());
     }
+
+    @Test
+    void aChunkIsReleasedOnceItStayedEmptyForTheWholeDecayPeriodAndNotWhileInUse() {
+        int cls = SizeClasses.classOf(4096);
+        long[] blocks = new long[16];
+        pool.allocateBundle(cls, blocks, 0, 16);
+        Chunk chunk = pageMap.get(blocks[0]).chunk;
+        assertEquals(0, pool.releaseIdleChunks(chunk.emptySince + 2 * HOUR, HOUR), "a chunk in use is never released");
+        pool.giveBack(blocks, 0, 16);
+        assertTrue(chunk.isEmpty());
+        assertEquals(0, pool.releaseIdleChunks(chunk.emptySince + HOUR - 1, HOUR), "one nanosecond short");
+        assertEquals(Chunk.BYTES, pool.releaseIdleChunks(chunk.emptySince + HOUR, HOUR), "exactly the period");
+        assertThrows(IllegalStateException.class, () -> chunk.segment.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0), "unmapped");
+        assertEquals(0, pool.releaseIdleChunks(chunk.emptySince + 2 * HOUR, HOUR), "released once");
+        assertEquals(Chunk.BYTES, counters.returnedBytes());
+    }
+
+    @Test
+    void spansOfAnyClassShareAChunkUntilItIsFull() {
+        long[] one = new long[1];
+        for (int cls : new int[] {SizeClasses.classOf(16), SizeClasses.classOf(4096), SizeClasses.classOf(100_000)}) {
+            pool.allocateBundle(cls, one, 0, 1);
+            assertEquals(Chunk.BYTES, counters.mappedBytes(), "class " + SizeClasses.size(cls) + " found room in the first chunk");
+        }
+        int largest = SizeClasses.count() - 1; // 256 KiB blocks: spans of 4 pages, 16 to a chunk
+        long[] big = new long[64];
+        pool.allocateBundle(largest, big, 0, 64);
+        assertTrue(counters.mappedBytes() > Chunk.BYTES, "a full chunk makes the pool map another");
+        assertEquals(0, counters.mappedBytes() % Chunk.BYTES);
+    }
+
+    @Test
+    void anEmptyChunkIsReusedFromItsFirstPage() {
+        long[] blocks = new long[16];
+        int cls = SizeClasses.classOf(4096);
+        pool.allocateBundle(cls, blocks, 0, 16);
+        Chunk chunk = pageMap.get(blocks[0]).chunk;
+        pool.giveBack(blocks, 0, 16);
+        assertTrue(chunk.isEmpty());
+        long[] one = new long[1];
+        pool.allocateBundle(SizeClasses.classOf(100), one, 0, 1);
+        assertSame(chunk, pageMap.get(one[0]).chunk, "the empty chunk serves the next span");
+        assertEquals(chunk.base, one[0], "from its first page");
+        assertEquals(Chunk.BYTES, counters.mappedBytes());
+    }
+
+    @Test
+    void unmapAllUnmapsEachChunkOnceAndLetsGoOfItsLock() throws Exception {
+        long[] blocks = new long[16];
+        pool.allocateBundle(SizeClasses.classOf(4096), blocks, 0, 16);
+        pool.giveBack(blocks, 0, 16);
+        pool.unmapAll();
+        assertEquals(Chunk.BYTES, counters.returnedBytes());
+        assertEquals(0, pool.releaseIdleChunks(Long.MAX_VALUE, 0), "the chunks are gone from the pool");
+        assertEquals(Chunk.BYTES, counters.returnedBytes());
+        java.util.concurrent.atomic.AtomicReference<Throwable> thrown = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread other = Thread.ofPlatform().start(() -> {
+            try {
+                pool.allocateBundle(0, new long[2], 0, 2);
+            } catch (Throwable e) {
+                thrown.set(e);
+            }
+        });
+        other.join(java.time.Duration.ofSeconds(30));
+        assertFalse(other.isAlive(), "another thread gets the lock");
+        assertInstanceOf(IllegalStateException.class, thrown.get());
+    }
 }

@@ -44,4 +44,15 @@ class SizeClassesTest {
             assertEquals(Math.min(32, Math.max(2, 65536 / size)), bundle);
         }
     }
+
+    @Test
+    void spansAreTheFewestPagesThatWasteAtMostAnEighth() {
+        for (int c = 0; c < SizeClasses.count(); c++) {
+            int size = SizeClasses.size(c);
+            int pages = SizeClasses.spanPages(c);
+            long fewer = (long) (pages - 1) * SizeClasses.PAGE_SIZE;
+            assertTrue(fewer < size || fewer % size > fewer / 8, "class " + size + " needs no " + pages + " pages");
+        }
+        assertEquals(1, SizeClasses.spanPages(SizeClasses.classOf(65536)), "one page holds one 64 KiB block exactly");
+    }
 }

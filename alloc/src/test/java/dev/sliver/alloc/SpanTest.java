@@ -102,4 +102,16 @@ class SpanTest {
             release(span);
         }
     }
+
+    @Test
+    void aSegmentInTheTailPastTheLastBlockIsRefused() {
+        int cls = SizeClasses.classOf(20_000); // 20,480-byte blocks: 3 to a 64 KiB page, 4,096 bytes of tail
+        Span span = newSpan(cls);
+        long tail = (long) span.capacity * span.blockSize;
+        assertTrue(tail < (long) span.pages * SizeClasses.PAGE_SIZE, "this class has a tail");
+        MemorySegment inTail = chunk.segment.asSlice(span.base - chunk.base + tail, 16);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> span.free(inTail));
+        assertTrue(e.getMessage().contains("does not start a block"), e.getMessage());
+        release(span);
+    }
 }

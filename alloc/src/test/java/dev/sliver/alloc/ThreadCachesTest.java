@@ -67,7 +67,11 @@ class ThreadCachesTest {
         assertEquals(1, caches.live());
         assertSame(made[0], caches.byThreadId[slotOf(worker)]);
         assertEquals((long) bundle * SizeClasses.size(CLS), made[0].cachedBytes());
+        long[] none = new long[SizeClasses.count()];
+        assertEquals((long) bundle * SizeClasses.size(CLS), caches.addCountsTo(none, none.clone(), none.clone(), none.clone()),
+                "the live caches' bytes");
         caches.reapDeadThreads();
+        assertEquals(0, caches.addCountsTo(none, none.clone(), none.clone(), none.clone()), "none left");
         assertEquals(0, caches.live());
         assertNull(caches.byThreadId[slotOf(worker)], "the dead thread's slot is free again");
         assertEquals((long) bundle * SizeClasses.size(CLS), central.cachedBytes(), "every block it held is in the central cache");
@@ -75,9 +79,13 @@ class ThreadCachesTest {
         assertEquals((long) bundle * SizeClasses.size(CLS), central.cachedBytes(), "flushed once");
         long[] allocations = new long[SizeClasses.count()];
         long[] frees = new long[SizeClasses.count()];
-        counters.addCountsTo(allocations, frees, new long[SizeClasses.count()], new long[SizeClasses.count()]);
+        long[] refills = new long[SizeClasses.count()];
+        long[] flushes = new long[SizeClasses.count()];
+        counters.addCountsTo(allocations, frees, refills, flushes);
         assertEquals(1, allocations[CLS], "the dead cache's counts were kept");
         assertEquals(1, frees[CLS]);
+        assertEquals(1, refills[CLS]);
+        assertEquals(1, flushes[CLS], "its one bundle went back in one flush");
     }
 
     @Test
@@ -111,5 +119,66 @@ class ThreadCachesTest {
             assertEquals("allocator caches-test is closed", e.getMessage());
         })), failure);
         assertEquals(0, caches.live());
+    }
+
+    @Test
+    void aThreadOffTheTableKeepsOneCachePerAllocator() throws Exception {
+        Pool otherPool = new Pool(pageMap, counters, "caches-test-2");
+        ThreadCaches second = new ThreadCaches(new Pool[] {otherPool}, central, pageMap, counters, 2L << 20, "caches-test-2");
+        try {
+            caches.current();
+            second.current(); // this live thread holds the slot in both tables
+            int slot = slotOf(Thread.currentThread());
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            Runnable body = collecting(failure, () -> {
+                ThreadCache mine = caches.current();
+                ThreadCache theirs = second.current();
+                assertNotSame(mine, theirs);
+                assertSame(mine, caches.current(), "back to the first allocator: its cache, not a new one");
+                assertSame(theirs, second.current());
+            });
+            Thread twin;
+            do {
+                twin = Thread.ofPlatform().unstarted(body);
+            } while (slotOf(twin) != slot);
+            runOn(twin, failure);
+            assertEquals(2, caches.live(), "this thread's and the twin's");
+            assertEquals(2, second.live());
+        } finally {
+            otherPool.unmapAll();
+        }
+    }
+
+    @Test
+    void cachesAreSpreadOverThePoolsInTurn() throws Exception {
+        Pool otherPool = new Pool(pageMap, counters, "caches-test-2");
+        ThreadCaches spread = new ThreadCaches(new Pool[] {pool, otherPool}, central, pageMap, counters, 2L << 20, "spread");
+        try {
+            Pool[] seen = new Pool[4];
+            for (int i = 0; i < seen.length; i++) {
+                int at = i;
+                AtomicReference<Throwable> failure = new AtomicReference<>();
+                runOn(Thread.ofPlatform().unstarted(collecting(failure, () -> {
+                    MemorySegment block = spread.current().allocate(CLS, 100);
+                    seen[at] = pageMap.get(block.address()).chunk.pool;
+                })), failure);
+            }
+            assertSame(pool, seen[0]);
+            assertSame(otherPool, seen[1]);
+            assertSame(pool, seen[2]);
+            assertSame(otherPool, seen[3]);
+        } finally {
+            otherPool.unmapAll();
+        }
+    }
+
+    /** Making caches reaps the dead once as many were made as the larger of 16 and half the live ones. */
+    @Test
+    void theSixteenthNewCacheReapsTheDeadOnes() throws Exception {
+        for (int i = 1; i <= 20; i++) {
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            runOn(Thread.ofPlatform().unstarted(collecting(failure, caches::current)), failure);
+            assertEquals(i < 16 ? i : i - 15, caches.live(), "after " + i + " short-lived threads: the reap restarts the count");
+        }
     }
 }

@@ -78,4 +78,33 @@ class TransferStackTest {
         assertEquals(2, stack.pop(out, 0));
         assertEquals(0, stack.pop(out, 0));
     }
+
+    @Test
+    void movesCountSuccessfulPushesAndPopsAndBlockCountSumsTheBundles() {
+        TransferStack stack = new TransferStack(4, 3);
+        assertEquals(4, stack.bundleSize());
+        assertEquals(0, stack.moves());
+        assertEquals(0, stack.blockCount());
+        long[] values = {1, 2, 3, 4, 5, 6, 7};
+        assertTrue(stack.push(values, 0, 4));
+        assertTrue(stack.push(values, 4, 3));
+        assertEquals(2, stack.moves());
+        assertEquals(7, stack.blockCount(), "a short bundle counts its own length");
+        long[] out = new long[6];
+        assertEquals(3, stack.pop(out, 2));
+        assertArrayEquals(new long[] {0, 0, 5, 6, 7, 0}, out, "the last bundle pushed, at the offset asked");
+        assertEquals(3, stack.moves());
+        assertEquals(4, stack.blockCount());
+        assertTrue(stack.push(values, 1, 2));
+        assertTrue(stack.push(values, 3, 4));
+        assertFalse(stack.push(values, 0, 1), "three rows, all full");
+        assertEquals(5, stack.moves(), "a refused push is no move");
+        assertEquals(10, stack.blockCount());
+        for (int i = 0; i < 3; i++) {
+            stack.pop(out, 0);
+        }
+        assertEquals(0, stack.pop(out, 0));
+        assertEquals(8, stack.moves(), "an empty pop is no move");
+        assertEquals(0, stack.blockCount());
+    }
 }

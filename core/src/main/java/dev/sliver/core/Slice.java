@@ -32,6 +32,8 @@ import java.util.Objects;
  */
 public final class Slice extends RefCountedView implements AutoCloseable {
     private static final int PREVIEW_BYTES = 16;
+    /** Most bytes a segment wraps as a ByteBuffer or copies to a byte[] (the JDK's array limit). */
+    private static final long MAX_BUFFER = Integer.MAX_VALUE - 8;
     /** Largest chunk handed to a channel in one write: a ByteBuffer cannot exceed 2 GiB. */
     private static final long MAX_CHUNK = 1L << 30;
 
@@ -152,7 +154,7 @@ public final class Slice extends RefCountedView implements AutoCloseable {
     /** {@return a fresh heap copy of the bytes} */
     public byte[] toByteArray() {
         ensureAlive();
-        if (segment.byteSize() > Integer.MAX_VALUE - 8) {
+        if (segment.byteSize() > MAX_BUFFER) {
             throw new IllegalStateException("slice of " + segment.byteSize() + " bytes does not fit in a byte[]");
         }
         return segment.toArray(ValueLayout.JAVA_BYTE);
@@ -173,15 +175,16 @@ public final class Slice extends RefCountedView implements AutoCloseable {
      * The bytes as a read-only direct {@link ByteBuffer}, without copying; same lifetime as
      * {@link #asSegment()}.
      *
-     * @throws IllegalStateException if the slice is longer than {@link Integer#MAX_VALUE} bytes
-     *                               (use {@link #asSegment()} or {@link #writeTo})
+     * @throws IllegalStateException if the slice is longer than {@code Integer.MAX_VALUE - 8} bytes,
+     *                               the most a ByteBuffer of a segment holds (use {@link #asSegment()}
+     *                               or {@link #writeTo})
      * @return a read-only buffer over this slice's bytes
      */
     public ByteBuffer asByteBuffer() {
         ensureAlive();
-        if (segment.byteSize() > Integer.MAX_VALUE) {
-            throw new IllegalStateException("slice of " + segment.byteSize()
-                    + " bytes exceeds the 2 GiB limit of a ByteBuffer; use asSegment() or writeTo()");
+        if (segment.byteSize() > MAX_BUFFER) {
+            throw new IllegalStateException("slice of " + segment.byteSize() + " bytes exceeds the limit of a ByteBuffer ("
+                    + MAX_BUFFER + " bytes); use asSegment() or writeTo()");
         }
         return segment.asReadOnly().asByteBuffer();
     }

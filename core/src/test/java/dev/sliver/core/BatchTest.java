@@ -77,4 +77,68 @@ class BatchTest {
         }
         assertEquals(0, allocator.outstandingSegments());
     }
+
+    @Test
+    void aClosedBatchRefusesEveryAccessAndSaysSo() {
+        Batch b = batch();
+        assertEquals("Batch[blobs=3, bytes=5]", b.toString());
+        b.close();
+        assertEquals("Batch[blobs=3, bytes=5, closed]", b.toString());
+        assertThrows(IllegalStateException.class, b::totalBytes);
+        assertThrows(IllegalStateException.class, () -> b.length(0), "the end table may be gone with the payload");
+        assertThrows(IllegalStateException.class, () -> b.length(2));
+        IllegalStateException twice = assertThrows(IllegalStateException.class, b::close);
+        assertEquals("batch already closed: Batch[blobs=3, bytes=5, closed]", twice.getMessage());
+        assertEquals(3, b.size(), "the blob count is the batch's own, not the payload's");
+        assertEquals(0, allocator.outstandingSegments());
+    }
+
+    @Test
+    void anExhaustedIteratorThrowsNoSuchElement() {
+        try (Batch b = batch()) {
+            java.util.Iterator<Slice> it = b.iterator();
+            for (int i = 0; i < 3; i++) {
+                assertTrue(it.hasNext());
+                assertEquals(b.length(i), it.next().length());
+            }
+            assertFalse(it.hasNext());
+            assertThrows(java.util.NoSuchElementException.class, it::next);
+        }
+    }
+
+    @Test
+    void theEndTableMustBeWholeU64Entries() {
+        try (Slice payload = Slice.copyOf(new byte[4], allocator)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> Batch.of(payload, MemorySegment.ofArray(new byte[12])));
+            assertTrue(e.getMessage().startsWith("end-offset table of 12 bytes is not a whole number of u64 entries"), e.getMessage());
+            try (Batch empty = Batch.of(payload.retain(), MemorySegment.ofArray(new byte[0]))) {
+                assertEquals(0, empty.size());
+            }
+        }
+    }
+
+    /**
+     * Up to Integer.MAX_VALUE entries are accepted and one more is refused. The tables are a sparse
+     * file mapped read-only: 16 GiB of address space, nothing read.
+     */
+    @Test
+    void anEndTableOfIntegerMaxValueEntriesIsTheLargest(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path sparse = dir.resolve("ends");
+        long largest = (long) Integer.MAX_VALUE * Long.BYTES;
+        try (var raf = new java.io.RandomAccessFile(sparse.toFile(), "rw")) {
+            raf.setLength(largest + Long.BYTES);
+        }
+        try (var arena = java.lang.foreign.Arena.ofConfined();
+             var ch = java.nio.channels.FileChannel.open(sparse);
+             Slice payload = Slice.copyOf(new byte[4], allocator)) {
+            // The batches are dropped unclosed: the try releases the one payload reference they share.
+            MemorySegment ends = ch.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, largest + Long.BYTES, arena);
+            assertEquals(Integer.MAX_VALUE, Batch.of(payload, ends.asSlice(0, largest)).size());
+            assertEquals(1 << 28, Batch.of(payload, ends.asSlice(0, (1L << 28) * Long.BYTES)).size());
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Batch.of(payload, ends));
+            assertTrue(e.getMessage().contains("at most Integer.MAX_VALUE entries"), e.getMessage());
+        }
+        assertEquals(0, allocator.outstandingSegments());
+    }
 }

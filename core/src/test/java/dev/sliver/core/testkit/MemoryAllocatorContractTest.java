@@ -259,6 +259,24 @@ public abstract class MemoryAllocatorContractTest {
         assertAllFreed(allocator);
     }
 
+    /**
+     * The subclass's account is no rubber stamp: while a block of either regime is out, its
+     * {@link #assertAllFreed} fails.
+     */
+    @Test
+    void theAccountSeesBlocksStillOut() {
+        MemorySegment small = allocator.allocate(48);
+        MemorySegment large = allocator.allocate(1 << 20);
+        assertThrows(AssertionError.class, () -> assertAllFreed(allocator), "a small and a large block out");
+        allocator.free(small);
+        assertThrows(AssertionError.class, () -> assertAllFreed(allocator), "a large block out");
+        allocator.free(large);
+        MemorySegment again = allocator.allocate(48);
+        assertThrows(AssertionError.class, () -> assertAllFreed(allocator), "a small block out");
+        allocator.free(again);
+        assertAllFreed(allocator);
+    }
+
     // ------------------------------------------------------------ zeroing
 
     @Test
