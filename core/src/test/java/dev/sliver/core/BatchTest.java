@@ -88,7 +88,7 @@ class BatchTest {
         assertThrows(IllegalStateException.class, () -> b.length(0), "the end table may be gone with the payload");
         assertThrows(IllegalStateException.class, () -> b.length(2));
         IllegalStateException twice = assertThrows(IllegalStateException.class, b::close);
-        assertEquals("batch already closed: Batch[blobs=3, bytes=5, closed]", twice.getMessage());
+        assertEquals("batch of 3 blobs (5 bytes) is closed", twice.getMessage());
         assertEquals(3, b.size(), "the blob count is the batch's own, not the payload's");
         assertEquals(0, allocator.outstandingSegments());
     }
