@@ -307,4 +307,24 @@ class RecordFilesTest {
             }
         }
     }
+
+    /** READ mode rewrites length tables into end offsets: a checksum derives the lengths back, 8,192 at a time. */
+    @Test
+    void aRecordOfMoreBlobsThanOneBatchOfLengthsVerifiesInEveryMode() throws Exception {
+        List<byte[]> blobs = new java.util.ArrayList<>();
+        for (int i = 0; i < 8192 + 3; i++) {
+            blobs.add(new byte[] {(byte) i});
+        }
+        try (RecordAppender appender = RecordAppender.open(file(), RecordAppender.Durability.FORCE)) {
+            appender.append(blobs);
+        }
+        for (RecordFile.Mode mode : RecordFile.Mode.values()) {
+            try (RecordFile records = RecordFile.open(file(), mode, ReadOptions.defaults())) {
+                assertEquals(1, records.verify(), mode.name());
+                try (Batch batch = records.getVerified(0)) {
+                    assertEquals(8192 + 3, batch.size());
+                }
+            }
+        }
+    }
 }
