@@ -1,5 +1,6 @@
 package dev.sliver.codec;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,6 +43,7 @@ class OneWriterTest {
     }
 
     @Test
+    @Tag("child-jvm-until-killed")
     void aWriterInAnotherProcessIsRespected() throws Exception {
         Path file = dir.resolve("shared.strg");
         Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),

@@ -2,6 +2,7 @@ package dev.sliver.codec;
 
 import dev.sliver.core.Batch;
 import dev.sliver.core.CorruptRecordException;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -97,6 +98,7 @@ class RecordAppenderTest {
 
     /** A child JVM appends with FORCE and is killed with SIGKILL at random moments: every acknowledged record survives. */
     @Test
+    @Tag("child-jvm-until-killed")
     void everyAcknowledgedRecordSurvivesSigkill() throws Exception {
         Path file = dir.resolve("killed.strg");
         Random random = new Random(11);

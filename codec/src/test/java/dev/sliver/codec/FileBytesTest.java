@@ -1,0 +1,122 @@
+package dev.sliver.codec;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Random;
+import java.util.zip.CRC32C;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Every way the record-file layer reads a file's bytes (a window over a channel, a block of
+ * memory, a mapping) gives the same bytes, words, zero checks and checksums, whatever the window
+ * size and however far a range reaches past one window or one 64 KiB copy.
+ */
+class FileBytesTest {
+    @TempDir
+    Path dir;
+
+    private static final int SIZE = 300_000;
+
+    private static byte[] content() {
+        byte[] bytes = new byte[SIZE];
+        new Random(5).nextBytes(bytes);
+        java.util.Arrays.fill(bytes, 1000, 200_000, (byte) 0); // a long run of zeros across several 64 KiB pieces
+        return bytes;
+    }
+
+    private static int crc(byte[] bytes, int from, int to) {
+        CRC32C crc = new CRC32C();
+        crc.update(bytes, from, to - from);
+        return (int) crc.getValue();
+    }
+
+    private static int crc(FileBytes bytes, long from, long to) throws Exception {
+        CRC32C crc = new CRC32C();
+        bytes.crc(crc, from, to);
+        return (int) crc.getValue();
+    }
+
+    private static void assertSameBytes(byte[] expected, FileBytes bytes) throws Exception {
+        assertEquals(SIZE, bytes.size());
+        ByteBuffer le = ByteBuffer.wrap(expected).order(ByteOrder.LITTLE_ENDIAN);
+        for (int at : new int[] {0, 7, 999, 65_535, 65_536 - 3, 131_072, 199_999, SIZE - 8}) {
+            assertEquals(le.getLong(at), bytes.u64(at), "u64 at " + at);
+        }
+        for (int[] range : new int[][] {{0, SIZE}, {3, 70_000}, {65_530, 65_545}, {100, 100}, {250_000, SIZE}}) {
+            assertEquals(crc(expected, range[0], range[1]), crc(bytes, range[0], range[1]),
+                    "crc of " + range[0] + ".." + range[1]);
+        }
+        assertTrue(bytes.allZero(1000, 200_000));
+        assertTrue(bytes.allZero(5000, 5000));
+        assertFalse(bytes.allZero(999, 200_000));
+        assertFalse(bytes.allZero(1000, 200_001));
+        assertFalse(bytes.allZero(150_000, SIZE));
+        MemorySegment view = bytes.view(65_530, 20);
+        assertArrayEquals(java.util.Arrays.copyOfRange(expected, 65_530, 65_550), view.toArray(ValueLayout.JAVA_BYTE));
+    }
+
+    @Test
+    void aWindowOverAChannelGivesTheFilesBytes() throws Exception {
+        byte[] expected = content();
+        Path file = Files.write(dir.resolve("f"), expected);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            for (int capacity : new int[] {64, 1000, 65_536, FileWindow.CAPACITY}) {
+                FileWindow window = new FileWindow(channel, "f", SIZE, capacity);
+                assertEquals(Math.min(capacity, SIZE), window.maxView(), "capacity " + capacity);
+                assertSameBytes(expected, window);
+            }
+            FileWindow small = new FileWindow(channel, "f", 10);
+            assertEquals(64, small.maxView(), "never smaller than 64 bytes");
+            FileWindow window = new FileWindow(channel, "f", SIZE, 64);
+            IndexOutOfBoundsException past = assertThrows(IndexOutOfBoundsException.class, () -> window.view(SIZE - 4, 8));
+            assertEquals("f: view of 8 bytes at 299996 in a file of 300000 bytes through a window of 64", past.getMessage());
+            assertThrows(IndexOutOfBoundsException.class, () -> window.view(0, 65));
+            assertThrows(IndexOutOfBoundsException.class, () -> window.view(-1, 8));
+            assertEquals(ByteBuffer.wrap(expected).order(ByteOrder.LITTLE_ENDIAN).getLong(SIZE - 8), window.u64(SIZE - 8));
+        }
+    }
+
+    @Test
+    void aWindowOverAFileThatShrankSaysSo() throws Exception {
+        Path file = Files.write(dir.resolve("f"), content());
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            FileWindow window = new FileWindow(channel, "f", SIZE, 1024);
+            channel.truncate(100_000);
+            java.io.IOException e = assertThrows(java.io.IOException.class, () -> window.u64(100_000));
+            assertEquals("f: the file shrank while it was read (truncated by another program?) at byte 100000",
+                    e.getMessage());
+        }
+    }
+
+    @Test
+    void aBlockOfMemoryAndAMappingGiveTheSameBytes() throws Exception {
+        byte[] expected = content();
+        assertSameBytes(expected, SegmentBytes.owned(MemorySegment.ofArray(expected), "f"));
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment offHeap = arena.allocate(SIZE);
+            MemorySegment.copy(expected, 0, offHeap, ValueLayout.JAVA_BYTE, 0, SIZE);
+            assertSameBytes(expected, SegmentBytes.owned(offHeap, "f"));
+            assertSameBytes(expected, SegmentBytes.mapped(offHeap, "f"));
+            assertEquals(Long.MAX_VALUE, SegmentBytes.mapped(offHeap, "f").maxView());
+        }
+        Path file = Files.write(dir.resolve("f"), expected);
+        try (Arena arena = Arena.ofConfined(); FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            assertSameBytes(expected, SegmentBytes.mapped(channel.map(FileChannel.MapMode.READ_ONLY, 0, SIZE, arena), "f"));
+        }
+    }
+}
