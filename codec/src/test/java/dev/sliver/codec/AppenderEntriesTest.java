@@ -85,7 +85,7 @@ class AppenderEntriesTest {
         appender.close();
         appender.close();
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> appender.append(blobs(1)));
-        assertEquals(file() + ": the appender is closed", e.getMessage());
+        assertEquals("appender of " + file() + " is closed", e.getMessage());
         assertThrows(IllegalStateException.class, appender::force);
         assertEquals(1, appender.records());
         try (RecordAppender again = RecordAppender.open(file(), RecordAppender.Durability.NONE)) {
@@ -117,7 +117,7 @@ class AppenderEntriesTest {
             assertEquals(new RecordAppender.Appended(75, 3, 25), d.getNow(null), "close forces what waits");
             assertEquals(8 + 24 * 4, sidecarBytes());
             IllegalStateException e = assertThrows(IllegalStateException.class, () -> appender.append(blobs(4)));
-            assertEquals(file() + ": the appender is closed", e.getMessage());
+            assertEquals("appender of " + file() + " is closed", e.getMessage());
         } finally {
             appender.close(); // a second close does nothing
         }

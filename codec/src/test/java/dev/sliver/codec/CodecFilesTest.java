@@ -176,7 +176,7 @@ class CodecFilesTest {
     void readOptionsCheckWhatTheyAreGiven() throws Exception {
         ReadOptions defaults = ReadOptions.defaults();
         assertEquals(256L << 20, defaults.maxRecordBytes());
-        assertEquals(ReadOptions.DEFAULT_MAX_STREAM_RECORD_BYTES, defaults.maxRecordBytes());
+        assertEquals(ReadOptions.DEFAULT_MAX_RECORD_BYTES, defaults.maxRecordBytes());
         assertSame(ReadOptions.defaultAllocator(), defaults.allocator());
         assertNull(defaults.sourceName());
         assertEquals("maxRecordBytes must be at least 16, got 15", assertThrows(IllegalArgumentException.class,
