@@ -65,20 +65,30 @@ final class SegmentBytes implements FileBytes {
         if (!mapped) {
             return FileBytes.super.allZero(from, to);
         }
-        for (long at = from; at < to; ) { // through the heap: a vectorized compare over a vanished page is not protected
-            int n = (int) Math.min(COPY, to - at);
-            copy(at, n);
-            if (java.util.Arrays.mismatch(copy, 0, n, ZERO_BYTES, 0, n) >= 0) {
-                return false;
+        long at = from;
+        try {
+            for (; at < to; ) { // through the heap: a vectorized compare over a vanished page is not protected
+                int n = (int) Math.min(COPY, to - at);
+                copy(at, n);
+                if (java.util.Arrays.mismatch(copy, 0, n, ZERO_BYTES, 0, n) >= 0) {
+                    return false;
+                }
+                at += n;
             }
-            at += n;
+        } catch (InternalError fault) { // delivered late: see copy
+            throw vanished(at, fault);
         }
         return true;
     }
 
     private static final byte[] ZERO_BYTES = new byte[COPY];
 
-    /** Copies {@code n} bytes from {@code at} into {@link #copy} through the segment's protected copy. */
+    /**
+     * Copies {@code n} bytes from {@code at} into {@link #copy} through the segment's protected copy.
+     * The JVM turns the fault on a vanished page into an asynchronous InternalError, which it may
+     * deliver only after the copy returned (seen under PIT's instrumented JVM): the loops that call
+     * this catch it too.
+     */
     private void copy(long at, int n) throws IOException {
         if (copy == null) {
             copy = new byte[COPY];
@@ -98,11 +108,16 @@ final class SegmentBytes implements FileBytes {
             }
             return;
         }
-        for (long at = from; at < to; ) {
-            int n = (int) Math.min(COPY, to - at);
-            copy(at, n);
-            crc.update(copy, 0, n);
-            at += n;
+        long at = from;
+        try {
+            for (; at < to; ) {
+                int n = (int) Math.min(COPY, to - at);
+                copy(at, n);
+                crc.update(copy, 0, n);
+                at += n;
+            }
+        } catch (InternalError fault) { // delivered late: see copy
+            throw vanished(at, fault);
         }
     }
 
