@@ -119,8 +119,8 @@ final class Sidecar {
         /**
          * Opens the sidecar of the data file {@code data}, of {@code dataSize} bytes. Never
          * throws for what the sidecar holds: a missing one reads as empty, a foreign one (not a
-         * regular file, a link, the wrong magic, larger than the data allows) as empty with
-         * {@link #foreign()} set.
+         * regular file, a link, the wrong magic) as empty with {@link #foreign()} set. A long one
+         * is streamed like any other.
          *
          * @throws IOException only if the sidecar exists and cannot be read
          */
