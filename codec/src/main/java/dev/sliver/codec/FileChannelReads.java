@@ -111,26 +111,24 @@ final class FileChannelReads {
 
     /** The first read of this thread on {@code file}: as a reader, then whether the file can be trusted. */
     private static Batch learn(FileChannel file, ReadOptions options, boolean required, Hint hint) throws IOException {
-        Object name = options.nameOf(file);
-        RecordReader reader = new RecordReader(file, name, options);
-        Batch batch = reader.next();
-        if (batch == null) {
-            if (required) {
-                throw noRecord(name, reader.position());
-            }
-            return null;
+        long start = trustedPosition(file);
+        Batch batch = exact(file, options, required, hint);
+        if (batch != null) {
+            long end = start + sizeOf(batch);
+            hint.channel = new WeakReference<>(file);
+            hint.sized = start >= 0 && trustedPosition(file) == end && file.size() >= end;
+            hint.learned(sizeOf(batch));
         }
-        boolean sized;
-        try {
-            long end = file.position();
-            sized = end == reader.position() && file.size() >= end;
-        } catch (IOException e) {
-            sized = false; // a FIFO: "Illegal seek"
-        }
-        hint.channel = new WeakReference<>(file);
-        hint.sized = sized;
-        hint.learned(sizeOf(batch));
         return batch;
+    }
+
+    /** The channel's position, or -1 where it has none to trust (a FIFO: "Illegal seek"). */
+    private static long trustedPosition(FileChannel file) {
+        try {
+            return file.position();
+        } catch (IOException e) {
+            return -1;
+        }
     }
 
     /** Without a guess: header, size, rest, as a reader. */
