@@ -50,13 +50,8 @@ public final class RecordReader implements AutoCloseable {
     private final boolean closeChannel;
     /** total_length and count: every record has both, so reading 16 bytes never reads past one. */
     private final ByteBuffer header = ByteBuffer.allocate(2 * WORD).order(ByteOrder.LITTLE_ENDIAN);
-    /** Bytes read ahead, valid in [head, tail); null for a reader that does not read ahead. */
-    private final MemorySegment ahead;
-    /** The whole of {@link #ahead} as a buffer, for the channel's reads. */
-    private final ByteBuffer aheadBuffer;
-    private final int capacity;
-    private int head;
-    private int tail;
+    /** Bytes read ahead; null for a reader that does not read ahead. */
+    private final ReadAheadChunk chunk;
 
     /**
      * Reads from {@code channel}, which stays open on {@link #close()}: one record per
@@ -81,12 +76,7 @@ public final class RecordReader implements AutoCloseable {
         this.in = new ChannelSource(channel, source);
         this.options = Objects.requireNonNull(options, "options");
         this.closeChannel = closeChannel;
-        // Direct, so that a channel reads straight into it; freed by the GC with the reader, which
-        // callers need not close, and counted in -XX:MaxDirectMemorySize, whose limit makes the
-        // JDK collect unreachable buffers before it fails.
-        this.aheadBuffer = chunk > 0 ? ByteBuffer.allocateDirect(chunk) : null;
-        this.ahead = chunk > 0 ? MemorySegment.ofBuffer(aheadBuffer) : null;
-        this.capacity = chunk;
+        this.chunk = chunk > 0 ? new ReadAheadChunk(chunk) : null;
     }
 
     /**
@@ -145,7 +135,7 @@ public final class RecordReader implements AutoCloseable {
 
     /** {@return the source offset of the next record} */
     public long position() {
-        return in.position - (tail - head);
+        return chunk == null ? in.position : in.position - chunk.held();
     }
 
     /**
@@ -159,7 +149,7 @@ public final class RecordReader implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("reader of " + in.name + " is closed");
         }
-        if (ahead != null) {
+        if (chunk != null) {
             return nextAhead();
         }
         long start = in.position;
@@ -195,43 +185,43 @@ public final class RecordReader implements AutoCloseable {
     /** {@link #next()} out of the read-ahead chunk. */
     private Batch nextAhead() throws IOException {
         long start = position();
-        if (!need(WORD)) {
-            if (tail == head) {
+        if (!chunk.need(WORD, in)) {
+            if (chunk.held() == 0) {
                 return null;
             }
-            throw in.truncated(start, WORD, tail - head);
+            throw in.truncated(start, WORD, chunk.held());
         }
-        long total = ahead.get(U64, head);
-        long remaining = in.remainingAfter(start, tail - head, total);
+        long total = chunk.bytes.get(U64, chunk.head);
+        long remaining = in.remainingAfter(start, chunk.held(), total);
         boolean sized = remaining >= 0 && remaining <= options.maxRecordBytes();
         RecordHeader.checkTotal(total, sized ? remaining : options.maxRecordBytes(), sized, in.name, start);
-        if (!need(2 * WORD)) {
-            throw in.truncated(start, WORD + total, tail - head);
+        if (!chunk.need(2 * WORD, in)) {
+            throw in.truncated(start, WORD + total, chunk.held());
         }
-        long rawCount = ahead.get(U64, head + WORD);
+        long rawCount = chunk.bytes.get(U64, chunk.head + WORD);
         int count = RecordHeader.checkCount(rawCount, total, in.name, start + WORD);
         long size = WORD + total;
-        if (size > capacity) {
+        if (size > chunk.capacity) {
             return largeAhead(total, rawCount, count, sized, start);
         }
         // The whole record fits in the chunk: the table first (bad lengths fail before the reader
         // waits for the payload), then the payload, each copied out of the chunk.
         int tableEnd = 2 * WORD + count * WORD;
-        if (!need(tableEnd)) {
-            throw in.truncated(start, size, tail - head);
+        if (!chunk.need(tableEnd, in)) {
+            throw in.truncated(start, size, chunk.held());
         }
         MemoryAllocator allocator = options.allocator();
         MemorySegment record = allocator.allocate(total, WORD);
         try {
             record.set(U64, 0, rawCount);
             MemorySegment table = record.asSlice(WORD, (long) count * WORD);
-            RecordFormat.lengthsToEnds(ahead.asSlice(head + 2 * WORD, (long) count * WORD), table, count,
+            RecordFormat.lengthsToEnds(chunk.bytes.asSlice(chunk.head + 2 * WORD, (long) count * WORD), table, count,
                     size - tableEnd, in.name, start + 2 * WORD);
-            if (!need((int) size)) { // may move the chunk's bytes: offsets are taken after it
-                throw in.truncated(start, size, tail - head);
+            if (!chunk.need((int) size, in)) { // may move the chunk's bytes: offsets are taken after it
+                throw in.truncated(start, size, chunk.held());
             }
-            MemorySegment.copy(ahead, head + tableEnd, record, tableEnd - WORD, size - tableEnd);
-            head += (int) size;
+            MemorySegment.copy(chunk.bytes, chunk.head + tableEnd, record, tableEnd - WORD, size - tableEnd);
+            chunk.take((int) size);
             Slice payload = Slice.wrap(record.asSlice(tableEnd - WORD), () -> allocator.free(record));
             return Batch.of(payload, table);
         } catch (IOException | RuntimeException | Error e) {
@@ -247,40 +237,14 @@ public final class RecordReader implements AutoCloseable {
         try {
             record.set(U64, 0, rawCount);
             // The chunk holds less than the record: all of it after the two fields is the record's.
-            int buffered = tail - head - 2 * WORD;
-            MemorySegment.copy(ahead, head + 2 * WORD, record, WORD, buffered);
-            head = 0;
-            tail = 0;
+            int buffered = chunk.held() - 2 * WORD;
+            MemorySegment.copy(chunk.bytes, chunk.head + 2 * WORD, record, WORD, buffered);
+            chunk.clear();
             return readBody(record, count, sized, start, WORD + buffered);
         } catch (IOException | RuntimeException | Error e) {
             allocator.free(record);
             throw e;
         }
-    }
-
-    /**
-     * Makes the chunk hold at least {@code n} bytes from {@code head} (at most its capacity),
-     * reading only while it holds fewer; moves them to the chunk's start if they would not fit.
-     * Returns false if the channel ended first.
-     */
-    private boolean need(int n) throws IOException {
-        if (tail - head >= n) {
-            return true;
-        }
-        if (head + n > capacity) {
-            MemorySegment.copy(ahead, head, ahead, 0, tail - head);
-            tail -= head;
-            head = 0;
-        }
-        while (tail - head < n) {
-            aheadBuffer.limit(capacity).position(tail);
-            int got = in.readSome(aheadBuffer);
-            if (got < 0) {
-                return false;
-            }
-            tail += got;
-        }
-        return true;
     }
 
     /**
@@ -323,8 +287,9 @@ public final class RecordReader implements AutoCloseable {
     @Override
     public void close() throws IOException {
         closed = true;
-        head = 0;
-        tail = 0;
+        if (chunk != null) {
+            chunk.clear();
+        }
         if (closeChannel) {
             in.channel.close();
         }
