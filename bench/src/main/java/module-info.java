@@ -5,4 +5,5 @@ open module dev.sliver.bench {
     requires dev.sliver.netty;
     requires dev.sliver.examples;
     requires io.netty.codec;
+    requires io.netty.transport.classes.epoll;
 }

@@ -13,7 +13,13 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -25,11 +31,13 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A loopback echo on Netty's NIO transport, both ends on the allocator under test: the client
- * sends {@code size} bytes, the server writes back what it read, the client waits for all of
- * it. Sliver's buffers report {@code hasMemoryAddress() == false}; this measures what that (and
- * the allocator) costs a user on the NIO transport, against Netty's pooled and adaptive
- * allocators, whose buffers expose an address.
+ * A loopback echo on Netty's NIO or native epoll transport, both ends on the allocator under
+ * test: the client sends {@code size} bytes, the server writes back what it read, the client
+ * waits for all of it. Sliver's buffers report {@code hasMemoryAddress() == false}; this measures
+ * what that (and the allocator) costs a user on each transport, against Netty's pooled and
+ * adaptive allocators, whose buffers expose an address. (On epoll a direct buffer without an
+ * address is read and written through its {@code nioBuffer}, not copied:
+ * {@code EpollTransportTest} in the netty module shows it.)
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -43,6 +51,9 @@ public class EchoBench {
 
     @Param({"256", "16384"})
     public int size;
+
+    @Param({"nio", "epoll"})
+    public String transport;
 
     private EventLoopGroup group;
     private Channel server;
@@ -63,8 +74,19 @@ public class EchoBench {
     public void setUp() throws Exception {
         message = new byte[size];
         ByteBufAllocator alloc = alloc();
-        group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
-        server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+        boolean epoll = switch (transport) {
+            case "nio" -> false;
+            case "epoll" -> {
+                Epoll.ensureAvailability(); // fails the trial, naming why, rather than measuring NIO under the epoll label
+                yield true;
+            }
+            default -> throw new IllegalArgumentException(transport);
+        };
+        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        Class<? extends ServerChannel> serverChannel = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        Class<? extends Channel> clientChannel = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
+        group = new MultiThreadIoEventLoopGroup(2, io);
+        server = new ServerBootstrap().group(group).channel(serverChannel)
                 .childOption(ChannelOption.ALLOCATOR, alloc)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
@@ -77,7 +99,7 @@ public class EchoBench {
                         });
                     }
                 }).bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
-        client = new Bootstrap().group(group).channel(NioSocketChannel.class)
+        client = new Bootstrap().group(group).channel(clientChannel)
                 .option(ChannelOption.ALLOCATOR, alloc)
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
