@@ -20,6 +20,6 @@ run CodecBench 'bench.CodecBench' -prof gc
 run AllocatorBench 'bench.AllocatorBench' -prof gc -f 2
 run CrossThreadBench 'bench.CrossThreadBench' -f 2
 run DesignNoteBench 'bench.DesignNoteBench' -f 2
-run ByteBufAllocatorBench 'bench.ByteBufAllocatorBench' -prof gc -f 2
+run ByteBufAllocatorBench 'bench.ByteBufAllocator(Ftl)?Bench' -prof gc -f 2
 run NettyDecodeBench 'bench.NettyDecodeBench' -prof gc
 echo "results in $DIR; tables: python3 bench/results/tables.py $DIR; charts: python3 bench/results/charts.py $DIR" >&2

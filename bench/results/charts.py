@@ -132,8 +132,10 @@ def bytebuf():
         return
     fig, axes = plt.subplots(1, 2, figsize=(9.5, 3.2), sharey=True)
     for ax, (bench, label) in zip(axes, [('oneThread', '1 thread'), ('twoThreads', '2 threads')]):
-        by = {(r['params']['impl'], r['params']['size']): primary(r) for r in rs if r['benchmark'].endswith('.' + bench)}
-        grouped(ax, ['64', '4096', '32768'], ['sliver', 'nettyAdaptive', 'nettyPooled'],
+        by = {(r['params']['impl'], r['params']['size']): primary(r) for r in rs
+              if r['benchmark'].endswith('.ByteBufAllocatorBench.' + bench)}
+        sizes = sorted({size for _, size in by}, key=int)
+        grouped(ax, sizes, ['sliver', 'nettyAdaptive', 'nettyPooled'],
                 lambda g, s: by.get((s, g)), 'ns per buffer (lower is better)')
         ax.set_xlabel('buffer size (bytes)')
         ax.set_title(f'directBuffer + write + release, {label}')

@@ -82,16 +82,27 @@ if rs:
     out.append('')
 rs=load('ByteBufAllocatorBench')
 if rs:
-    out.append('### ByteBufAllocatorBench — directBuffer(size), write 8 bytes, release (ns/op, median ± error; heap B/op)\n')
-    out.append('| threads | size | sliver | nettyAdaptive | nettyPooled | nettyAdaptive / sliver | heap B/op sliver / adaptive / pooled |')
-    out.append('| ---: | ---: | ---: | ---: | ---: | ---: | --- |')
-    for bench,th in [('oneThread',1),('twoThreads',2)]:
-        by={(r['params']['impl'],r['params']['size']):r for r in rs if r['benchmark'].endswith('.'+bench)}
-        for size in ['64','4096','32768']:
-            ms={i:med(by[(i,size)]) for i in ['sliver','nettyAdaptive','nettyPooled']}
-            g=' / '.join(f(gc(by[(i,size)]),0) for i in ['sliver','nettyAdaptive','nettyPooled'])
-            out.append(f"| {th} | {size} | {f(ms['sliver'][0])} ± {f(ms['sliver'][2])} | {f(ms['nettyAdaptive'][0])} ± {f(ms['nettyAdaptive'][2])} | {f(ms['nettyPooled'][0])} ± {f(ms['nettyPooled'][2])} | {ms['nettyAdaptive'][0]/ms['sliver'][0]:.2f}x | {g} |")
-    out.append('')
+    # Both classes land in one JSON: ByteBufAllocatorBench (plain threads) and ByteBufAllocatorFtlBench
+    # (FastThreadLocalThreads). Old runs have only oneThread/twoThreads, on plain threads, at 64/4096/32768.
+    impls=['sliver','nettyAdaptive','nettyPooled']
+    for cls,kind in [('ByteBufAllocatorBench','plain threads'),('ByteBufAllocatorFtlBench','FastThreadLocalThreads')]:
+        for shape,title in [('','directBuffer(size), write 8 bytes, release'),('replace','8,192 live buffers, a random one released and replaced'),('randomSizes','directBuffer(random Netty size class 64 B..64 KiB), write 8 bytes, release')]:
+            rows=[]
+            for th,suffix in [(1,'OneThread' if shape else 'oneThread'),(2,'TwoThreads' if shape else 'twoThreads')]:
+                name=f'.{cls}.{shape}{suffix}'
+                by={(r['params']['impl'],r['params'].get('size','random')):r for r in rs if r['benchmark'].endswith(name)}
+                for size in sorted({k[1] for k in by}, key=lambda x: int(x) if x.isdigit() else 0):
+                    if not all((i,size) in by for i in impls): continue
+                    ms={i:med(by[(i,size)]) for i in impls}
+                    g=' / '.join(f(gc(by[(i,size)]),0) for i in impls)
+                    best=min(ms['nettyAdaptive'][0],ms['nettyPooled'][0])
+                    rows.append(f"| {th} | {size} | {f(ms['sliver'][0])} ± {f(ms['sliver'][2])} | {f(ms['nettyAdaptive'][0])} ± {f(ms['nettyAdaptive'][2])} | {f(ms['nettyPooled'][0])} ± {f(ms['nettyPooled'][2])} | {best/ms['sliver'][0]:.2f}x | {g} |")
+            if rows:
+                out.append(f'### ByteBufAllocatorBench, {kind} — {title} (ns/op, median ± error; heap B/op)\n')
+                out.append('| threads | size | sliver | nettyAdaptive | nettyPooled | faster Netty / sliver | heap B/op sliver / adaptive / pooled |')
+                out.append('| ---: | ---: | ---: | ---: | ---: | ---: | --- |')
+                out.extend(rows)
+                out.append('')
 rs=load('NettyDecodeBench')
 if rs:
     out.append('### NettyDecodeBench — receive a burst of 64 records over loopback TCP (µs per burst; heap B per burst)\n')
