@@ -14,6 +14,7 @@ def gc(r):
     return s['score'] if s else None
 def f(x, d=1):
     if x is None: return '–'
+    if isinstance(x, str): return x  # JMH writes "NaN" for the error of a single iteration
     if abs(x) >= 10000: return f'{x:,.0f}'
     if abs(x) >= 100: return f'{x:,.0f}'
     return f'{x:.{d}f}'
