@@ -112,11 +112,11 @@ final class MappedRecordFile extends RecordFile {
     Batch record(int i) {
         long at = offsets[i];
         long size = sizeOf(i);
-        String source = path + " (record " + i + ")";
+        RecordName source = new RecordName(path, i); // a string only for an error: not one per record
         try {
             long total = segment.get(U64, at);
             if (total != size - WORD) {
-                throw new CorruptRecordException(source, at, "total_length " + Long.toUnsignedString(total)
+                throw new CorruptRecordException(source.toString(), at, "total_length " + Long.toUnsignedString(total)
                         + " disagrees with the " + size + " bytes the record had at open (the file changed?)");
             }
             RecordHeader header = RecordHeader.parse(total, segment.get(U64, at + WORD), total, true, source, at);
@@ -144,5 +144,13 @@ final class MappedRecordFile extends RecordFile {
     @Override
     int crcOf(int i) throws IOException {
         return crc(offsets[i], offsets[i] + sizeOf(i));
+    }
+
+    /** Record {@code index} of {@code file}, as errors name it. */
+    private record RecordName(Path file, int index) {
+        @Override
+        public String toString() {
+            return file + " (record " + index + ")";
+        }
     }
 }
