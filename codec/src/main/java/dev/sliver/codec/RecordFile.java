@@ -90,7 +90,8 @@ public abstract sealed class RecordFile implements Iterable<Batch>, AutoCloseabl
 
     /**
      * Opens the file at {@code path} in {@code mode}; memory comes from {@code options.allocator()}
-     * (the whole file in READ mode, only each batch's offset table in MAP mode).
+     * (the whole file in READ mode; in MAP mode only the offset table of a batch of more than
+     * 8,192 blobs, a smaller one being on the heap).
      *
      * @param path    a record file
      * @param mode    how the file gets into memory
