@@ -20,9 +20,16 @@ import static dev.sliver.codec.RecordFormat.WORD;
  * Sliver's to protect: another program may truncate or rewrite the file. So every read goes
  * through {@code MemorySegment} accessors (a vanished page becomes an exception, never a SIGBUS),
  * checksums copy through the heap ({@link SegmentBytes#mapped}), and {@link #get} checks each
- * record against the size found at open and the format before returning it.
+ * record against the size found at open and the format before returning it. The lengths are
+ * turned into end offsets in a table of the batch's own (the mapping is read-only).
  */
 final class MappedRecordFile extends RecordFile {
+    /**
+     * A batch of at most this many blobs gets its end-offset table on the heap (at most 64 KiB,
+     * written little-endian like any table); a larger one from the allocator, off the heap.
+     */
+    static final int HEAP_TABLE_BLOBS = 8192;
+
     private final MemorySegment segment;
     private final MemoryAllocator allocator;
 
@@ -112,18 +119,25 @@ final class MappedRecordFile extends RecordFile {
     Batch record(int i) {
         long at = offsets[i];
         long size = sizeOf(i);
-        String source = path + " (record " + i + ")";
+        RecordName source = new RecordName(path, i); // a string only for an error: not one per record
         try {
             long total = segment.get(U64, at);
             if (total != size - WORD) {
-                throw new CorruptRecordException(source, at, "total_length " + Long.toUnsignedString(total)
+                throw new CorruptRecordException(source.toString(), at, "total_length " + Long.toUnsignedString(total)
                         + " disagrees with the " + size + " bytes the record had at open (the file changed?)");
             }
             RecordHeader header = RecordHeader.parse(total, segment.get(U64, at + WORD), total, true, source, at);
+            MemorySegment lengths = segment.asSlice(header.tableOffset(), header.tableBytes());
+            if (header.count() <= HEAP_TABLE_BLOBS) { // the common record: no allocator round trip, one Slice fewer
+                MemorySegment ends = MemorySegment.ofArray(new long[header.count()]);
+                RecordFormat.lengthsToEnds(lengths, ends, header.count(), header.payloadBytes(), source,
+                        header.tableOffset());
+                return Batch.of(memory.slice(header.payloadOffset(), header.end()), ends);
+            }
             MemorySegment ends = allocator.allocate(header.tableBytes(), WORD);
             try {
-                RecordFormat.lengthsToEnds(segment.asSlice(header.tableOffset(), header.tableBytes()), ends,
-                        header.count(), header.payloadBytes(), source, header.tableOffset());
+                RecordFormat.lengthsToEnds(lengths, ends, header.count(), header.payloadBytes(), source,
+                        header.tableOffset());
             } catch (CorruptRecordException | RuntimeException | Error e) {
                 allocator.free(ends);
                 throw e;
@@ -144,5 +158,13 @@ final class MappedRecordFile extends RecordFile {
     @Override
     int crcOf(int i) throws IOException {
         return crc(offsets[i], offsets[i] + sizeOf(i));
+    }
+
+    /** Record {@code index} of {@code file}, as errors name it. */
+    private record RecordName(Path file, int index) {
+        @Override
+        public String toString() {
+            return file + " (record " + index + ")";
+        }
     }
 }

@@ -16,14 +16,13 @@ import static dev.sliver.codec.RecordFormat.U64;
 import static dev.sliver.codec.RecordFormat.WORD;
 
 /**
- * {@link RecordFile.Mode#READ}: the file read into one block of the allocator. Open rewrites
+ * {@link RecordFile.Mode#READ}: the file read into one block of the allocator, a few MiB ahead of
+ * the survey that checks it ({@link ReadingBytes}). Open rewrites
  * each length table into end offsets in place (so {@link #get} allocates nothing but the batch),
  * which is why a checksum derives the lengths back from them. The block is Sliver's own, so the
  * CRC32C intrinsic runs over it directly, under a reference that keeps it alive.
  */
 final class ReadRecordFile extends RecordFile {
-    private static final int MAX_READ = 1 << 30;
-
     private final MemorySegment segment;
 
     private ReadRecordFile(Path path, Slice memory, MemorySegment segment, RecordPlaces index) {
@@ -45,9 +44,10 @@ final class ReadRecordFile extends RecordFile {
             }
             Slice memory = Slice.wrap(block, () -> allocator.free(block));
             try {
-                readFully(channel, block, path);
+                ReadingBytes reading = new ReadingBytes(channel, block, path); // read as the survey walks it
                 RecordPlaces index = new RecordPlaces();
-                Survey survey = Survey.of(SegmentBytes.owned(block, path), path, true, false, index);
+                Survey survey = Survey.of(reading, path, true, false, index);
+                reading.fill(fileSize); // what the survey did not need (a torn tail's zeros are all read)
                 if (survey.end == RecordWalk.End.CORRUPT) {
                     throw survey.corruption;
                 }
@@ -66,24 +66,6 @@ final class ReadRecordFile extends RecordFile {
         RecordWalk first = new RecordWalk(new FileWindow(channel, path, fileSize, 64 * 1024), path, 0, 0, false);
         if (first.next() == null && first.end() == RecordWalk.End.CORRUPT) {
             throw first.corruption();
-        }
-    }
-
-    private static void readFully(FileChannel channel, MemorySegment block, Path path) throws IOException {
-        for (long at = 0; at < block.byteSize(); ) {
-            ByteBuffer buffer = block.asSlice(at, Math.min(MAX_READ, block.byteSize() - at)).asByteBuffer();
-            while (buffer.hasRemaining()) {
-                int n;
-                try {
-                    n = channel.read(buffer, at + buffer.position());
-                } catch (IOException e) {
-                    throw new IOException(path + ": " + Reasons.of(e) + " at byte " + (at + buffer.position()), e);
-                }
-                if (n < 0) {
-                    throw new IOException(path + ": the file shrank while it was read at byte " + (at + buffer.position()));
-                }
-            }
-            at += buffer.capacity();
         }
     }
 

@@ -21,7 +21,7 @@ import java.util.zip.CRC32C;
  * <p><b>What open accepts.</b> The rules of {@link RecordFiles}: a torn tail (what an interrupted
  * append leaves) is ignored and reported ({@link #tornBytes()}, and a WARNING); corruption (a bad
  * record, or one the sidecar vouches for that is missing or damaged) makes open throw a
- * {@link CorruptRecordException} naming the file, the record and the offset. A readers never
+ * {@link CorruptRecordException} naming the file, the record and the offset. A reader never
  * changes the file or its sidecar; a sidecar that is foreign or disagrees is reported (WARNING)
  * and not trusted from there.
  *
@@ -31,7 +31,9 @@ import java.util.zip.CRC32C;
  * Each record's count and lengths are checked when {@link #get} takes it.
  *
  * <p><b>Integrity.</b> Records the sidecar vouches for carry its CRC32C: {@link #verify()} checks
- * them and {@link #getVerified} checks one before returning it.
+ * them and {@link #getVerified} checks one before returning it. Nothing else computes a record's
+ * checksum: open checks each sidecar entry's own CRC32C (a damaged entry ends what the sidecar
+ * vouches for), and {@link #get} checks a record's format, not its bytes.
  *
  * <p><b>Lifetimes.</b> The file's memory is freed (or unmapped) once the file is closed and every
  * batch and retained slice taken from it is released, whatever the order. Calls after
@@ -90,7 +92,8 @@ public abstract sealed class RecordFile implements Iterable<Batch>, AutoCloseabl
 
     /**
      * Opens the file at {@code path} in {@code mode}; memory comes from {@code options.allocator()}
-     * (the whole file in READ mode, only each batch's offset table in MAP mode).
+     * (the whole file in READ mode; in MAP mode only the offset table of a batch of more than
+     * 8,192 blobs, a smaller one being on the heap).
      *
      * @param path    a record file
      * @param mode    how the file gets into memory

@@ -123,9 +123,17 @@ final class RecordWalk {
         }
     }
 
-    private String source() {
-        return name + " (record " + index + ")";
+    /** Names the current record in errors; its string is built only for an error, never per record. */
+    private Object source() {
+        return where;
     }
+
+    private final Object where = new Object() {
+        @Override
+        public String toString() {
+            return name + " (record " + index + ")";
+        }
+    };
 
     /** Checks the length table piece by piece (a window holds at most {@link FileBytes#maxView()} bytes). */
     private void checkLengths(RecordHeader header) throws IOException {

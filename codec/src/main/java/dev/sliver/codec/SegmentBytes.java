@@ -11,6 +11,9 @@ import java.util.zip.CRC32C;
  * mapping, whose pages vanish if someone truncates the file, bytes are copied through
  * {@code MemorySegment} first (see {@link FileBytes#crc}), and a fault becomes an
  * {@link IOException} naming the file.
+ *
+ * <p>Thread-safe: each copy through the heap has a buffer of its own call (any number of threads
+ * may verify one mapped file at once).
  */
 final class SegmentBytes implements FileBytes {
     private static final int COPY = 64 * 1024;
@@ -18,7 +21,6 @@ final class SegmentBytes implements FileBytes {
     private final MemorySegment segment;
     private final Object name;
     private final boolean mapped;
-    private byte[] copy;
 
     private SegmentBytes(MemorySegment segment, Object name, boolean mapped) {
         this.segment = segment;
@@ -66,10 +68,11 @@ final class SegmentBytes implements FileBytes {
             return FileBytes.super.allZero(from, to);
         }
         long at = from;
+        byte[] copy = buffer(from, to);
         try {
             for (; at < to; ) { // through the heap: a vectorized compare over a vanished page is not protected
                 int n = (int) Math.min(COPY, to - at);
-                copy(at, n);
+                copy(at, copy, n);
                 if (java.util.Arrays.mismatch(copy, 0, n, ZERO_BYTES, 0, n) >= 0) {
                     return false;
                 }
@@ -83,16 +86,18 @@ final class SegmentBytes implements FileBytes {
 
     private static final byte[] ZERO_BYTES = new byte[COPY];
 
+    /** A heap buffer for copying {@code [from, to)} through, one piece at a time: this call's own. */
+    private static byte[] buffer(long from, long to) {
+        return new byte[(int) Math.max(0, Math.min(COPY, to - from))];
+    }
+
     /**
-     * Copies {@code n} bytes from {@code at} into {@link #copy} through the segment's protected copy.
+     * Copies {@code n} bytes from {@code at} into {@code copy} through the segment's protected copy.
      * The JVM turns the fault on a vanished page into an asynchronous InternalError, which it may
      * deliver only after the copy returned (seen under PIT's instrumented JVM): the loops that call
      * this catch it too.
      */
-    private void copy(long at, int n) throws IOException {
-        if (copy == null) {
-            copy = new byte[COPY];
-        }
+    private void copy(long at, byte[] copy, int n) throws IOException {
         try {
             MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, at, copy, 0, n);
         } catch (InternalError fault) {
@@ -109,10 +114,11 @@ final class SegmentBytes implements FileBytes {
             return;
         }
         long at = from;
+        byte[] copy = buffer(from, to);
         try {
             for (; at < to; ) {
                 int n = (int) Math.min(COPY, to - at);
-                copy(at, n);
+                copy(at, copy, n);
                 crc.update(copy, 0, n);
                 at += n;
             }
