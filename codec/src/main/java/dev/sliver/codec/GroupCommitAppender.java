@@ -2,7 +2,6 @@ package dev.sliver.codec;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -87,11 +86,7 @@ public final class GroupCommitAppender implements AutoCloseable {
      * @throws IllegalStateException if the appender is closed
      */
     public CompletableFuture<RecordAppender.Appended> append(List<byte[]> blobs) throws IOException {
-        RecordWriter writer = new RecordWriter();
-        for (byte[] blob : blobs) {
-            writer.add(ByteBuffer.wrap(blob));
-        }
-        return append(writer);
+        return append(AppendBuffer.arrays(blobs));
     }
 
     /**
@@ -103,11 +98,7 @@ public final class GroupCommitAppender implements AutoCloseable {
      * @throws IllegalStateException if the appender is closed
      */
     public CompletableFuture<RecordAppender.Appended> appendSegments(List<MemorySegment> blobs) throws IOException {
-        RecordWriter writer = new RecordWriter();
-        for (MemorySegment blob : blobs) {
-            writer.add(blob);
-        }
-        return append(writer);
+        return append(AppendBuffer.segments(blobs));
     }
 
     /**
@@ -119,12 +110,16 @@ public final class GroupCommitAppender implements AutoCloseable {
      * @throws IllegalStateException if the appender is closed
      */
     public CompletableFuture<RecordAppender.Appended> append(RecordWriter writer) throws IOException {
+        return append(writer::stageInto);
+    }
+
+    private CompletableFuture<RecordAppender.Appended> append(AppendBuffer.Source record) throws IOException {
         CompletableFuture<RecordAppender.Appended> ack = new CompletableFuture<>();
         synchronized (lock) {
             if (closed) {
                 throw new IllegalStateException("appender of " + appender.path() + " is closed");
             }
-            written.add(appender.write(writer));
+            written.add(appender.write(record));
             waiting.add(ack);
             if (waiting.size() >= policy.records()) {
                 forceGroup();

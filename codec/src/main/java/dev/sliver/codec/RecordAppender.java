@@ -2,7 +2,6 @@ package dev.sliver.codec;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.List;
@@ -70,6 +69,8 @@ public final class RecordAppender implements AutoCloseable {
     private final DataFiles.Locked file;
     private final FileChannel data;
     private final SidecarWriter sidecar;
+    /** Each record goes through it: one copy, its checksum, one write. */
+    private final AppendBuffer buffer;
     private final Durability durability;
     private long records;
     /** Where the file ends: this single writer's own count, never the file's size. */
@@ -86,6 +87,7 @@ public final class RecordAppender implements AutoCloseable {
         this.file = file;
         this.data = file.channel();
         this.sidecar = sidecar;
+        this.buffer = new AppendBuffer(path);
         this.durability = durability;
         this.records = records;
         this.end = end;
@@ -122,7 +124,6 @@ public final class RecordAppender implements AutoCloseable {
                 data.force(true); // the records a crashed writer left in the page cache, before entries vouch for them
             }
             long entries = SidecarWriter.mend(storage, data, path, survey);
-            data.position(survey.validBytes); // RecordWriter writes at the channel's position
             sidecar = SidecarWriter.open(storage, path, entries, durability == Durability.FORCE ? 64 : 4096);
             return new RecordAppender(path, file, sidecar, durability, survey.records, survey.validBytes);
         } catch (IOException | RuntimeException | Error e) {
@@ -142,11 +143,7 @@ public final class RecordAppender implements AutoCloseable {
      * @throws IOException if it could not be written (or forced); the appender is then failed
      */
     public Appended append(List<byte[]> blobs) throws IOException {
-        RecordWriter writer = new RecordWriter();
-        for (byte[] blob : blobs) {
-            writer.add(ByteBuffer.wrap(blob));
-        }
-        return append(writer);
+        return append(AppendBuffer.arrays(blobs));
     }
 
     /**
@@ -157,11 +154,7 @@ public final class RecordAppender implements AutoCloseable {
      * @throws IOException if it could not be written (or forced); the appender is then failed
      */
     public Appended appendSegments(List<MemorySegment> blobs) throws IOException {
-        RecordWriter writer = new RecordWriter();
-        for (MemorySegment blob : blobs) {
-            writer.add(blob);
-        }
-        return append(writer);
+        return append(AppendBuffer.segments(blobs));
     }
 
     /**
@@ -173,8 +166,12 @@ public final class RecordAppender implements AutoCloseable {
      * @throws IOException           if the write or the force failed: the appender is then failed
      * @throws IllegalStateException if the appender is closed
      */
-    public synchronized Appended append(RecordWriter writer) throws IOException {
-        Appended written = write(writer);
+    public Appended append(RecordWriter writer) throws IOException {
+        return append(writer::stageInto);
+    }
+
+    private synchronized Appended append(AppendBuffer.Source record) throws IOException {
+        Appended written = write(record);
         if (durability == Durability.FORCE) {
             forceData("the record at byte " + written.offset() + " was written but the force failed");
             writeEntries(); // at once (not forced): a process killed now leaves its acknowledged records vouched for
@@ -183,22 +180,18 @@ public final class RecordAppender implements AutoCloseable {
     }
 
     /** Writes the record without forcing it; its entry waits for the next force. Group commit's half of an append. */
-    synchronized Appended write(RecordWriter writer) throws IOException {
+    synchronized Appended write(AppendBuffer.Source record) throws IOException {
         ensureUsable();
         long offset = end;
-        int crc;
-        try {
-            crc = writer.crc32c();
-        } catch (IOException e) { // nothing written: the appender goes on
-            throw new IOException(path + ": the record to append at byte " + offset + " could not be read: "
-                    + Reasons.of(e), e);
-        }
         long bytes;
         try {
-            bytes = writer.appendAt(data, offset, path);
+            bytes = buffer.append(data, offset, record);
+        } catch (AppendBuffer.UnreadableRecordException e) { // nothing of it in the file: the appender goes on
+            throw e;
         } catch (IOException e) {
             throw fail(e);
         }
+        int crc = buffer.crc();
         end += bytes;
         if (sidecar.full()) { // only in NONE: the pending entries may be written once their records are forced
             forceData("forcing " + sidecar.pending() + " records before their sidecar entries failed");
@@ -296,7 +289,7 @@ public final class RecordAppender implements AutoCloseable {
         if (closed) {
             return;
         }
-        try (file; sidecar) {
+        try (file; sidecar; buffer) {
             if (failure == null) {
                 sync();
                 forceSidecar();
