@@ -17,7 +17,9 @@ import java.util.Objects;
  * (an OS lock on {@code FILE.lock}, a file that stays beside the data, as Lucene's
  * {@code write.lock} does); a second appender, {@code sliver repair} or {@code pack} on the same
  * file fails at once with an error naming it, until this one is closed. Methods are synchronized:
- * one appender may be shared by threads.
+ * one appender may be shared by threads. Each record is copied once into the appender's own
+ * 256 KiB off-heap buffer (freed at {@link #close()}), checksummed there and written from there:
+ * one write per record up to that size (see {@code AppendBuffer}).
  *
  * <p><b>Recovery.</b> Open surveys the file and its sidecar in bounded memory (see
  * {@link RecordFiles}): a torn tail after the last record (what a crash during an append leaves:

@@ -17,6 +17,7 @@ import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 
@@ -188,6 +189,55 @@ class AppendBufferTest {
             assertEquals(0, Files.size(file));
             assertEquals(new RecordAppender.Appended(0, 0, 25), appender.append(List.of(new byte[1])));
         }
+    }
+
+    /** A record of no blobs is its 16-byte header. */
+    @Test
+    void aRecordOfNoBlobsIsItsHeader() throws Exception {
+        Path file = dir.resolve("log.strg");
+        try (RecordAppender appender = RecordAppender.open(file, RecordAppender.Durability.FORCE)) {
+            assertEquals(new RecordAppender.Appended(0, 0, 16), appender.append(List.of()));
+            assertEquals(new RecordAppender.Appended(16, 1, 16), appender.appendSegments(List.of()));
+        }
+        assertArrayEquals(serialized(List.of()), Arrays.copyOf(Files.readAllBytes(file), 16));
+        assertEquals(2, RecordFiles.verify(file).checksummed());
+    }
+
+    /** Threads sharing one appender (and so its buffer): every record whole, at the offset it was told, in one chain. */
+    @Test
+    void threadsSharingAnAppenderEachGetTheirRecordWhole() throws Exception {
+        Path file = dir.resolve("log.strg");
+        int threads = 4;
+        int each = 200;
+        List<RecordAppender.Appended> acks = java.util.Collections.synchronizedList(new ArrayList<>());
+        try (RecordAppender appender = RecordAppender.open(file, RecordAppender.Durability.NONE)) {
+            List<Thread> started = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int seed = t;
+                started.add(Thread.ofPlatform().start(() -> {
+                    for (int i = 0; i < each; i++) {
+                        try { // sizes that straddle the buffer now and then
+                            acks.add(appender.append(List.of(pattern((i * 7919 + seed) % (CAPACITY + 5000), seed))));
+                        } catch (IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    }
+                }));
+            }
+            for (Thread thread : started) {
+                assertTrue(thread.join(java.time.Duration.ofMinutes(2)), "watchdog: an append hung");
+            }
+        }
+        assertEquals(threads * each, acks.size());
+        acks.sort(java.util.Comparator.comparingLong(RecordAppender.Appended::offset));
+        long offset = 0;
+        for (int i = 0; i < acks.size(); i++) {
+            assertEquals(offset, acks.get(i).offset());
+            assertEquals(i, acks.get(i).index());
+            offset += acks.get(i).bytes();
+        }
+        assertEquals(offset, Files.size(file));
+        assertEquals(threads * each, RecordFiles.verify(file).checksummed());
     }
 
     /** After close, the buffer's memory is gone and the appender says it is closed. */
