@@ -76,6 +76,16 @@ final class AppendBuffer implements AutoCloseable {
     private boolean writing;
     /** Bytes of the record staged so far (header included), for errors about its memory. */
     private long consumed;
+    /**
+     * What the header promised: the record's bytes, its blobs and their bytes; and the lengths
+     * staged so far and their sum. A source whose blobs change under it (a list another thread
+     * edits) must not write a record its header contradicts: that would hide every later record.
+     */
+    private long promisedBytes;
+    private int promisedBlobs;
+    private long promisedPayload;
+    private int lengths;
+    private long lengthSum;
 
     /**
      * A buffer appending to the file at {@code path}.
@@ -138,10 +148,18 @@ final class AppendBuffer implements AutoCloseable {
         written = 0;
         staged = 0;
         consumed = 0;
+        promisedBytes = -1;
+        promisedBlobs = 0;
+        promisedPayload = 0;
+        lengths = 0;
+        lengthSum = 0;
         writing = false;
         crc.reset();
         try {
             source.stageInto(this);
+            if (promisedBytes < 0 || consumed != promisedBytes || lengths != promisedBlobs || lengthSum != promisedPayload) {
+                throw changed();
+            }
             writeStaged();
             return written;
         } catch (IOException | RuntimeException | Error e) {
@@ -156,17 +174,39 @@ final class AppendBuffer implements AutoCloseable {
         return (int) crc.getValue();
     }
 
-    /** Stages total_length and count, for {@code count} blobs of {@code payload} bytes in all. */
+    /** Stages total_length and count, for {@code count} blobs of {@code payload} bytes in all: the record's first call. */
     void header(int count, long payload) throws IOException {
         if (count < 0 || count > RecordHeader.MAX_COUNT) {
             throw new IllegalArgumentException(count + " blobs exceed the " + RecordHeader.MAX_COUNT + " a record may have");
         }
-        length(Math.addExact(WORD * (count + 1L), payload));
-        length(count);
+        long total = Math.addExact(WORD * (count + 1L), payload);
+        promisedBytes = WORD + total;
+        promisedBlobs = count;
+        promisedPayload = payload;
+        word(total);
+        word(count);
+    }
+
+    /** Stages the length of the next blob, after {@link #header}. */
+    void length(long value) throws IOException {
+        if (lengths == promisedBlobs) {
+            throw changed();
+        }
+        lengths++;
+        lengthSum += value;
+        word(value);
+    }
+
+    /** The record's blobs are not what its header said. */
+    private java.util.ConcurrentModificationException changed() {
+        return new java.util.ConcurrentModificationException(path + ": the record to append at byte " + start
+                + " changed while it was staged: its header promised " + promisedBlobs + " blobs of " + promisedPayload
+                + " bytes, it has staged " + lengths + " lengths adding up to " + lengthSum + " and " + consumed
+                + " of its " + promisedBytes + " bytes; nothing of it is appended");
     }
 
     /** Stages one u64 of the header (little-endian). */
-    void length(long value) throws IOException {
+    private void word(long value) throws IOException {
         if (CAPACITY - staged < WORD) {
             writeStaged();
         }
@@ -177,6 +217,7 @@ final class AppendBuffer implements AutoCloseable {
 
     /** Stages the bytes of {@code blob}. */
     void put(byte[] blob) throws IOException {
+        promise(blob.length);
         for (int at = 0; at < blob.length; ) {
             if (staged == CAPACITY) {
                 writeStaged();
@@ -197,6 +238,7 @@ final class AppendBuffer implements AutoCloseable {
     /** Stages the bytes of {@code blob}, of any size, on- or off-heap, mapped too. */
     void put(MemorySegment blob) throws IOException {
         long size = blob.byteSize();
+        promise(size);
         for (long at = 0; at < size; ) {
             if (staged == CAPACITY) {
                 writeStaged();
@@ -206,6 +248,13 @@ final class AppendBuffer implements AutoCloseable {
             staged += n;
             consumed += n;
             at += n;
+        }
+    }
+
+    /** Refuses payload past what the header promised, before any of it is staged. */
+    private void promise(long bytes) {
+        if (lengths != promisedBlobs || bytes > promisedBytes - consumed) {
+            throw changed();
         }
     }
 

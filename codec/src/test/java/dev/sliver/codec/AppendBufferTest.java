@@ -191,6 +191,44 @@ class AppendBufferTest {
         }
     }
 
+    /** A list whose blob is {@code first} bytes long on the first two looks and {@code later} bytes after: another thread's edit. */
+    private static List<byte[]> changingUnderneath(int first, int later) {
+        return new java.util.AbstractList<>() {
+            private int looks;
+
+            @Override
+            public byte[] get(int index) {
+                return new byte[looks++ < 2 ? first : later];
+            }
+
+            @Override
+            public int size() {
+                return 1;
+            }
+        };
+    }
+
+    /**
+     * A list edited while its record is staged must not leave a record its header contradicts (which
+     * would hide every later record): refused, the file as it was, the appender usable.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {10, 3 * CAPACITY})
+    void aRecordWhoseBlobsChangeWhileStagedIsRefusedWhole(int size) throws Exception {
+        Path file = dir.resolve("log.strg");
+        try (RecordAppender appender = RecordAppender.open(file, RecordAppender.Durability.NONE)) {
+            appender.append(List.of(new byte[] {1}));
+            for (int later : new int[] {size - 1, size + 1}) {
+                Exception e = assertThrows(Exception.class, () -> appender.append(changingUnderneath(size, later)));
+                String message = e instanceof java.util.ConcurrentModificationException ? e.getMessage() : e.getCause().getMessage();
+                assertTrue(message.contains("changed while it was staged"), e.toString());
+                assertEquals(25, Files.size(file), "nothing of it stays in the file");
+            }
+            assertEquals(new RecordAppender.Appended(25, 1, 25), appender.append(List.of(new byte[] {2})));
+        }
+        assertEquals(2, RecordFiles.verify(file).checksummed());
+    }
+
     /** A record of no blobs is its 16-byte header. */
     @Test
     void aRecordOfNoBlobsIsItsHeader() throws Exception {
