@@ -7,7 +7,6 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.zip.CRC32C;
 
 import static dev.sliver.codec.RecordFormat.U64;
@@ -94,42 +93,6 @@ final class AppendBuffer implements AutoCloseable {
      */
     AppendBuffer(Path path) {
         this.path = path;
-    }
-
-    /** {@return a source of one record of the arrays' bytes} */
-    static Source arrays(List<byte[]> blobs) {
-        return buffer -> {
-            int count = blobs.size();
-            long payload = 0;
-            for (int i = 0; i < count; i++) {
-                payload += blobs.get(i).length; // cannot overflow: fewer than 2^31 arrays of fewer than 2^31 bytes
-            }
-            buffer.header(count, payload);
-            for (int i = 0; i < count; i++) {
-                buffer.length(blobs.get(i).length);
-            }
-            for (int i = 0; i < count; i++) {
-                buffer.put(blobs.get(i));
-            }
-        };
-    }
-
-    /** {@return a source of one record of the segments' bytes} */
-    static Source segments(List<MemorySegment> blobs) {
-        return buffer -> {
-            int count = blobs.size();
-            long payload = 0;
-            for (int i = 0; i < count; i++) {
-                payload = Math.addExact(payload, blobs.get(i).byteSize());
-            }
-            buffer.header(count, payload);
-            for (int i = 0; i < count; i++) {
-                buffer.length(blobs.get(i).byteSize());
-            }
-            for (int i = 0; i < count; i++) {
-                buffer.put(blobs.get(i));
-            }
-        };
     }
 
     /**

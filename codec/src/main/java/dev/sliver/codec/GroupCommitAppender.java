@@ -92,7 +92,7 @@ public final class GroupCommitAppender implements AutoCloseable {
      * @throws IllegalStateException if the appender is closed
      */
     public CompletableFuture<RecordAppender.Appended> append(List<byte[]> blobs) throws IOException {
-        return append(AppendBuffer.arrays(blobs));
+        return append(AppendSources.arrays(blobs));
     }
 
     /**
@@ -104,7 +104,7 @@ public final class GroupCommitAppender implements AutoCloseable {
      * @throws IllegalStateException if the appender is closed
      */
     public CompletableFuture<RecordAppender.Appended> appendSegments(List<MemorySegment> blobs) throws IOException {
-        return append(AppendBuffer.segments(blobs));
+        return append(AppendSources.segments(blobs));
     }
 
     /**

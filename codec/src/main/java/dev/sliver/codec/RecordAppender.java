@@ -145,7 +145,7 @@ public final class RecordAppender implements AutoCloseable {
      * @throws IOException if it could not be written (or forced); the appender is then failed
      */
     public Appended append(List<byte[]> blobs) throws IOException {
-        return append(AppendBuffer.arrays(blobs));
+        return append(AppendSources.arrays(blobs));
     }
 
     /**
@@ -156,7 +156,7 @@ public final class RecordAppender implements AutoCloseable {
      * @throws IOException if it could not be written (or forced); the appender is then failed
      */
     public Appended appendSegments(List<MemorySegment> blobs) throws IOException {
-        return append(AppendBuffer.segments(blobs));
+        return append(AppendSources.segments(blobs));
     }
 
     /**
