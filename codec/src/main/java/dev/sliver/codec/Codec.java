@@ -106,8 +106,11 @@ public final class Codec {
     /**
      * Appends one record to the file at {@code path}, creating it if needed (as the design note's
      * program does), under the file's writer lock, after the checks {@link RecordAppender#open}
-     * makes: a torn tail is cut first, a corrupt file refused. Each call reads the file's headers:
-     * for many appends, or durable ones that say where records went, use a {@link RecordAppender}.
+     * makes: a torn tail is cut first, a corrupt file refused. Each call reads every record's header
+     * to find where the last complete one ends and that nothing torn or corrupt follows it, so it
+     * costs time in proportion to the file and a loop of n calls reads O(n^2) headers: for many
+     * appends, or durable ones that say where records went, use a {@link RecordAppender}, which
+     * reads them once, when it opens.
      * Delete or truncate the file first to replace it: a sidecar left by an earlier file of that
      * name is then set aside, never trusted. A failed append truncates the file back to its
      * previous length (see {@link RecordWriter#appendTo}).

@@ -2,7 +2,6 @@ package dev.sliver.codec;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,7 +10,6 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -50,7 +48,14 @@ public final class GroupCommitAppender implements AutoCloseable {
     private final List<CompletableFuture<RecordAppender.Appended>> waiting = new ArrayList<>();
     private final List<RecordAppender.Appended> written = new ArrayList<>();
     private final ScheduledExecutorService timer;
-    private ScheduledFuture<?> deadline;
+    /** When the oldest waiting append came ({@link System#nanoTime()}). */
+    private long oldest;
+    /**
+     * Whether a timer task is pending. At most one is, and it is never cancelled: when it finds a
+     * younger group waiting it sleeps again until that group is due, so a group costs no timer
+     * work of its own (a schedule and a cancel per group woke the timer thread twice per fsync).
+     */
+    private boolean timerPending;
     private boolean closed;
 
     private GroupCommitAppender(RecordAppender appender, Policy policy) {
@@ -87,11 +92,7 @@ public final class GroupCommitAppender implements AutoCloseable {
      * @throws IllegalStateException if the appender is closed
      */
     public CompletableFuture<RecordAppender.Appended> append(List<byte[]> blobs) throws IOException {
-        RecordWriter writer = new RecordWriter();
-        for (byte[] blob : blobs) {
-            writer.add(ByteBuffer.wrap(blob));
-        }
-        return append(writer);
+        return append(AppendSources.arrays(blobs));
     }
 
     /**
@@ -103,11 +104,7 @@ public final class GroupCommitAppender implements AutoCloseable {
      * @throws IllegalStateException if the appender is closed
      */
     public CompletableFuture<RecordAppender.Appended> appendSegments(List<MemorySegment> blobs) throws IOException {
-        RecordWriter writer = new RecordWriter();
-        for (MemorySegment blob : blobs) {
-            writer.add(blob);
-        }
-        return append(writer);
+        return append(AppendSources.segments(blobs));
     }
 
     /**
@@ -119,17 +116,25 @@ public final class GroupCommitAppender implements AutoCloseable {
      * @throws IllegalStateException if the appender is closed
      */
     public CompletableFuture<RecordAppender.Appended> append(RecordWriter writer) throws IOException {
+        return append(writer::stageInto);
+    }
+
+    private CompletableFuture<RecordAppender.Appended> append(AppendBuffer.Source record) throws IOException {
         CompletableFuture<RecordAppender.Appended> ack = new CompletableFuture<>();
         synchronized (lock) {
             if (closed) {
                 throw new IllegalStateException("appender of " + appender.path() + " is closed");
             }
-            written.add(appender.write(writer));
+            written.add(appender.write(record));
             waiting.add(ack);
             if (waiting.size() >= policy.records()) {
                 forceGroup();
             } else if (waiting.size() == 1) {
-                deadline = timer.schedule(this::forceOnTime, policy.delay().toNanos(), TimeUnit.NANOSECONDS);
+                oldest = System.nanoTime();
+                if (!timerPending) {
+                    timerPending = true;
+                    timer.schedule(this::forceOnTime, policy.delay().toNanos(), TimeUnit.NANOSECONDS);
+                }
             }
         }
         return ack;
@@ -142,7 +147,15 @@ public final class GroupCommitAppender implements AutoCloseable {
 
     private void forceOnTime() {
         synchronized (lock) {
-            if (!closed) {
+            timerPending = false;
+            if (closed || waiting.isEmpty()) {
+                return;
+            }
+            long due = policy.delay().toNanos() - (System.nanoTime() - oldest); // differences: nanoTime may wrap
+            if (due > 0) { // the group this task was set for was forced; a younger one waits
+                timerPending = true;
+                timer.schedule(this::forceOnTime, due, TimeUnit.NANOSECONDS);
+            } else {
                 forceGroup();
             }
         }
@@ -150,10 +163,6 @@ public final class GroupCommitAppender implements AutoCloseable {
 
     /** One force for every append waiting, then their acknowledgements; returns the failure, if any. Holds {@link #lock}. */
     private IOException forceGroup() {
-        if (deadline != null) {
-            deadline.cancel(false);
-            deadline = null;
-        }
         if (waiting.isEmpty()) {
             return null;
         }

@@ -2,7 +2,6 @@ package dev.sliver.codec;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.List;
@@ -18,7 +17,9 @@ import java.util.Objects;
  * (an OS lock on {@code FILE.lock}, a file that stays beside the data, as Lucene's
  * {@code write.lock} does); a second appender, {@code sliver repair} or {@code pack} on the same
  * file fails at once with an error naming it, until this one is closed. Methods are synchronized:
- * one appender may be shared by threads.
+ * one appender may be shared by threads. Each record is copied once into the appender's own
+ * 256 KiB off-heap buffer (freed at {@link #close()}), checksummed there and written from there:
+ * one write per record up to that size (see {@code AppendBuffer}).
  *
  * <p><b>Recovery.</b> Open surveys the file and its sidecar in bounded memory (see
  * {@link RecordFiles}): a torn tail after the last record (what a crash during an append leaves:
@@ -70,6 +71,8 @@ public final class RecordAppender implements AutoCloseable {
     private final DataFiles.Locked file;
     private final FileChannel data;
     private final SidecarWriter sidecar;
+    /** Each record goes through it: one copy, its checksum, one write. */
+    private final AppendBuffer buffer;
     private final Durability durability;
     private long records;
     /** Where the file ends: this single writer's own count, never the file's size. */
@@ -86,6 +89,7 @@ public final class RecordAppender implements AutoCloseable {
         this.file = file;
         this.data = file.channel();
         this.sidecar = sidecar;
+        this.buffer = new AppendBuffer(path);
         this.durability = durability;
         this.records = records;
         this.end = end;
@@ -122,7 +126,6 @@ public final class RecordAppender implements AutoCloseable {
                 data.force(true); // the records a crashed writer left in the page cache, before entries vouch for them
             }
             long entries = SidecarWriter.mend(storage, data, path, survey);
-            data.position(survey.validBytes); // RecordWriter writes at the channel's position
             sidecar = SidecarWriter.open(storage, path, entries, durability == Durability.FORCE ? 64 : 4096);
             return new RecordAppender(path, file, sidecar, durability, survey.records, survey.validBytes);
         } catch (IOException | RuntimeException | Error e) {
@@ -142,11 +145,7 @@ public final class RecordAppender implements AutoCloseable {
      * @throws IOException if it could not be written (or forced); the appender is then failed
      */
     public Appended append(List<byte[]> blobs) throws IOException {
-        RecordWriter writer = new RecordWriter();
-        for (byte[] blob : blobs) {
-            writer.add(ByteBuffer.wrap(blob));
-        }
-        return append(writer);
+        return append(AppendSources.arrays(blobs));
     }
 
     /**
@@ -157,11 +156,7 @@ public final class RecordAppender implements AutoCloseable {
      * @throws IOException if it could not be written (or forced); the appender is then failed
      */
     public Appended appendSegments(List<MemorySegment> blobs) throws IOException {
-        RecordWriter writer = new RecordWriter();
-        for (MemorySegment blob : blobs) {
-            writer.add(blob);
-        }
-        return append(writer);
+        return append(AppendSources.segments(blobs));
     }
 
     /**
@@ -173,8 +168,12 @@ public final class RecordAppender implements AutoCloseable {
      * @throws IOException           if the write or the force failed: the appender is then failed
      * @throws IllegalStateException if the appender is closed
      */
-    public synchronized Appended append(RecordWriter writer) throws IOException {
-        Appended written = write(writer);
+    public Appended append(RecordWriter writer) throws IOException {
+        return append(writer::stageInto);
+    }
+
+    private synchronized Appended append(AppendBuffer.Source record) throws IOException {
+        Appended written = write(record);
         if (durability == Durability.FORCE) {
             forceData("the record at byte " + written.offset() + " was written but the force failed");
             writeEntries(); // at once (not forced): a process killed now leaves its acknowledged records vouched for
@@ -183,22 +182,18 @@ public final class RecordAppender implements AutoCloseable {
     }
 
     /** Writes the record without forcing it; its entry waits for the next force. Group commit's half of an append. */
-    synchronized Appended write(RecordWriter writer) throws IOException {
+    synchronized Appended write(AppendBuffer.Source record) throws IOException {
         ensureUsable();
         long offset = end;
-        int crc;
-        try {
-            crc = writer.crc32c();
-        } catch (IOException e) { // nothing written: the appender goes on
-            throw new IOException(path + ": the record to append at byte " + offset + " could not be read: "
-                    + Reasons.of(e), e);
-        }
         long bytes;
         try {
-            bytes = writer.appendAt(data, offset, path);
+            bytes = buffer.append(data, offset, record);
+        } catch (AppendBuffer.UnreadableRecordException e) { // nothing of it in the file: the appender goes on
+            throw e;
         } catch (IOException e) {
             throw fail(e);
         }
+        int crc = buffer.crc();
         end += bytes;
         if (sidecar.full()) { // only in NONE: the pending entries may be written once their records are forced
             forceData("forcing " + sidecar.pending() + " records before their sidecar entries failed");
@@ -296,7 +291,7 @@ public final class RecordAppender implements AutoCloseable {
         if (closed) {
             return;
         }
-        try (file; sidecar) {
+        try (file; sidecar; buffer) {
             if (failure == null) {
                 sync();
                 forceSidecar();

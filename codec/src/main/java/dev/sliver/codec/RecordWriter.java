@@ -106,6 +106,21 @@ public final class RecordWriter {
         return (int) crc.getValue();
     }
 
+    /** Stages the record into an appender's buffer: header, lengths, then every payload part as it is now. */
+    void stageInto(AppendBuffer buffer) throws IOException {
+        long payloadBytes = 0;
+        for (int i = 0; i < count; i++) {
+            payloadBytes = Math.addExact(payloadBytes, lengths[i]);
+        }
+        buffer.header(count, payloadBytes);
+        for (int i = 0; i < count; i++) {
+            buffer.length(lengths[i]);
+        }
+        for (ByteBuffer part : payload) {
+            buffer.put(part);
+        }
+    }
+
     private ByteBuffer header() {
         ByteBuffer header = ByteBuffer.allocate(RecordFormat.headerBytes(count));
         RecordFormat.writeHeader(header, count, i -> lengths[i]);

@@ -44,6 +44,19 @@ class GroupCommitTest {
         }
     }
 
+    /** The timer set for a group that filled up and was forced must still force the next group when it is due. */
+    @Test
+    void aGroupAfterAFullOneIsForcedOnTime() throws Exception {
+        try (GroupCommitAppender appender = GroupCommitAppender.open(dir.resolve("n.strg"), new GroupCommitAppender.Policy(2, Duration.ofMillis(20)))) {
+            for (int round = 0; round < 5; round++) {
+                appender.append(List.of(new byte[] {1}));
+                assertTrue(appender.append(List.of(new byte[] {2})).isDone(), "the full group was forced at once");
+                CompletableFuture<RecordAppender.Appended> lone = appender.append(List.of(new byte[] {3}));
+                assertEquals(3L * round + 2, lone.get(30, TimeUnit.SECONDS).index(), "the timer forced the lone append");
+            }
+        }
+    }
+
     @Test
     void closeForcesWhatIsWaiting() throws Exception {
         CompletableFuture<RecordAppender.Appended> ack;
