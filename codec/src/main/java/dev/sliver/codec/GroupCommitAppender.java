@@ -8,8 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -21,7 +21,11 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Thread-safe: any number of threads may append; appends, the timer's force and
  * {@link #close()} take one lock, never a spin. Every future completes, normally or
- * exceptionally, by the time {@link #close()} returns. A failed force fails every future it
+ * exceptionally: those still waiting when {@link #close()} is called complete before it returns.
+ * A future completes after the lock is released, on the thread that forced its group (an
+ * appending thread, the timer thread or the closing one), so its callbacks may append; a callback
+ * that blocks holds up only that thread (on the timer thread, the timer: its own append is then
+ * forced when a group fills up, or at close). A failed force fails every future it
  * covered and, as in {@link RecordAppender}, the appender: later appends throw until reopened.
  */
 public final class GroupCommitAppender implements AutoCloseable {
@@ -61,8 +65,12 @@ public final class GroupCommitAppender implements AutoCloseable {
     private GroupCommitAppender(RecordAppender appender, Policy policy) {
         this.appender = appender;
         this.policy = policy;
-        this.timer = Executors.newSingleThreadScheduledExecutor(task ->
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, task ->
                 Thread.ofPlatform().daemon().name("sliver-group-commit " + appender.path()).unstarted(task));
+        // Closing drops the pending task and interrupts nothing: the timer thread may be running
+        // a user's callback, or forcing (an interrupt closes a FileChannel).
+        timer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        this.timer = timer;
     }
 
     /**
@@ -121,6 +129,7 @@ public final class GroupCommitAppender implements AutoCloseable {
 
     private CompletableFuture<RecordAppender.Appended> append(AppendBuffer.Source record) throws IOException {
         CompletableFuture<RecordAppender.Appended> ack = new CompletableFuture<>();
+        Group full = null;
         synchronized (lock) {
             if (closed) {
                 throw new IllegalStateException("appender of " + appender.path() + " is closed");
@@ -128,7 +137,7 @@ public final class GroupCommitAppender implements AutoCloseable {
             written.add(appender.write(record));
             waiting.add(ack);
             if (waiting.size() >= policy.records()) {
-                forceGroup();
+                full = forceGroup();
             } else if (waiting.size() == 1) {
                 oldest = System.nanoTime();
                 if (!timerPending) {
@@ -136,6 +145,9 @@ public final class GroupCommitAppender implements AutoCloseable {
                     timer.schedule(this::forceOnTime, policy.delay().toNanos(), TimeUnit.NANOSECONDS);
                 }
             }
+        }
+        if (full != null) {
+            full.acknowledge(); // on this thread, the lock released
         }
         return ack;
     }
@@ -146,43 +158,57 @@ public final class GroupCommitAppender implements AutoCloseable {
     }
 
     private void forceOnTime() {
+        Group due;
         synchronized (lock) {
             timerPending = false;
             if (closed || waiting.isEmpty()) {
                 return;
             }
-            long due = policy.delay().toNanos() - (System.nanoTime() - oldest); // differences: nanoTime may wrap
-            if (due > 0) { // the group this task was set for was forced; a younger one waits
+            long left = policy.delay().toNanos() - (System.nanoTime() - oldest); // differences: nanoTime may wrap
+            if (left > 0) { // the group this task was set for was forced; a younger one waits
                 timerPending = true;
-                timer.schedule(this::forceOnTime, due, TimeUnit.NANOSECONDS);
-            } else {
-                forceGroup();
+                timer.schedule(this::forceOnTime, left, TimeUnit.NANOSECONDS);
+                return;
+            }
+            due = forceGroup();
+        }
+        due.acknowledge(); // the lock released: a callback may append, and other threads go on meanwhile
+    }
+
+    /**
+     * The futures of a forced group and what completes them, kept to be completed after the lock
+     * is released. A future's callbacks run on the thread that completes it, and may append: under
+     * the lock, such an append joined the group being acknowledged and was acknowledged with it,
+     * after a force that did not cover it.
+     */
+    private record Group(List<CompletableFuture<RecordAppender.Appended>> futures, List<RecordAppender.Appended> records,
+                         IOException failure) {
+        void acknowledge() {
+            for (int i = 0; i < futures.size(); i++) {
+                if (failure == null) {
+                    futures.get(i).complete(records.get(i));
+                } else {
+                    futures.get(i).completeExceptionally(failure);
+                }
             }
         }
     }
 
-    /** One force for every append waiting, then their acknowledgements; returns the failure, if any. Holds {@link #lock}. */
-    private IOException forceGroup() {
-        if (waiting.isEmpty()) {
-            return null;
-        }
+    /** One force for every append waiting; returns the group to acknowledge once the lock is released. Holds {@link #lock}. */
+    private Group forceGroup() {
         IOException failure = null;
-        try {
-            appender.sync();
-        } catch (IOException e) {
-            failure = new IOException(appender.path() + ": the force of " + waiting.size() + " grouped records failed: "
-                    + Reasons.of(e), e);
-        }
-        for (int i = 0; i < waiting.size(); i++) {
-            if (failure == null) {
-                waiting.get(i).complete(written.get(i));
-            } else {
-                waiting.get(i).completeExceptionally(failure);
+        if (!waiting.isEmpty()) {
+            try {
+                appender.sync();
+            } catch (IOException e) {
+                failure = new IOException(appender.path() + ": the force of " + waiting.size() + " grouped records failed: "
+                        + Reasons.of(e), e);
             }
         }
+        Group group = new Group(List.copyOf(waiting), List.copyOf(written), failure);
         waiting.clear();
         written.clear();
-        return failure;
+        return group;
     }
 
     /**
@@ -192,18 +218,19 @@ public final class GroupCommitAppender implements AutoCloseable {
      */
     @Override
     public void close() throws IOException {
-        IOException failure;
+        Group last;
         synchronized (lock) {
             if (closed) {
                 return;
             }
             closed = true;
-            failure = forceGroup();
+            last = forceGroup();
         }
-        timer.shutdownNow();
+        last.acknowledge();
+        timer.shutdown();
         appender.close();
-        if (failure != null) {
-            throw failure;
+        if (last.failure() != null) {
+            throw last.failure();
         }
     }
 }

@@ -3,10 +3,16 @@ package dev.sliver.codec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -66,5 +72,90 @@ class GroupCommitTest {
         }
         assertTrue(ack.isDone() && !ack.isCompletedExceptionally(), "close acknowledged it after a force");
         assertThrows(IllegalArgumentException.class, () -> new GroupCommitAppender.Policy(0, Duration.ofMillis(1)));
+    }
+
+    /** Storage whose data file remembers how far its last force reached. */
+    private static Storage rememberingForces(Path data, AtomicLong forcedUpTo) {
+        return new Storage() {
+            @Override
+            public FileChannel open(Path path, Set<? extends OpenOption> options) throws IOException {
+                FileChannel real = FileChannel.open(path, options);
+                if (!path.equals(data)) {
+                    return real;
+                }
+                return new ForwardingFileChannel(real) {
+                    @Override
+                    public void force(boolean metaData) throws IOException {
+                        long size = size();
+                        super.force(metaData);
+                        forcedUpTo.set(size);
+                    }
+                };
+            }
+        };
+    }
+
+    @Test
+    void anAppendMadeByAnAcknowledgementCallbackWaitsForItsOwnForce() throws Exception {
+        // A callback runs on the thread that completes the future. When that thread still held
+        // the lock and was walking the group it acknowledged, an append made by the callback
+        // joined that group and was acknowledged with it, after a force that did not cover it.
+        Path file = dir.resolve("chain.strg");
+        AtomicLong forcedUpTo = new AtomicLong();
+        AtomicReference<Object> coveredWhenAcknowledged = new AtomicReference<>();
+        CompletableFuture<RecordAppender.Appended> second = new CompletableFuture<>();
+        try (GroupCommitAppender appender = GroupCommitAppender.open(rememberingForces(file, forcedUpTo), file,
+                new GroupCommitAppender.Policy(100, Duration.ofMillis(5)))) {
+            appender.append(List.of(new byte[100])).thenAccept(first -> {
+                try {
+                    CompletableFuture<RecordAppender.Appended> next = appender.append(List.of(new byte[200]));
+                    next.whenComplete((ack, failure) -> {
+                        coveredWhenAcknowledged.set(failure != null ? failure
+                                : forcedUpTo.get() >= ack.offset() + ack.bytes());
+                        second.complete(ack);
+                    });
+                } catch (IOException | RuntimeException e) {
+                    second.completeExceptionally(e);
+                }
+            });
+            RecordAppender.Appended ack = second.get(30, TimeUnit.SECONDS);
+            assertEquals(1, ack.index());
+            assertEquals(Boolean.TRUE, coveredWhenAcknowledged.get(),
+                    "the chained append was acknowledged before a force covered it");
+        }
+    }
+
+    @Test
+    void aCallbackThatWaitsForAnotherAppendDoesNotStopTheAppender() throws Exception {
+        // The timer thread completes the group it forced. A callback that waits there for an
+        // append the same timer must force used to wait holding the appender's lock: every other
+        // append, and close, waited for ever.
+        Path file = dir.resolve("join.strg");
+        CompletableFuture<RecordAppender.Appended> second = new CompletableFuture<>();
+        java.util.concurrent.CountDownLatch waitingInCallback = new java.util.concurrent.CountDownLatch(1);
+        GroupCommitAppender appender = GroupCommitAppender.open(file, new GroupCommitAppender.Policy(100, Duration.ofMillis(5)));
+        appender.append(List.of(new byte[1])).thenAccept(first -> {
+            try {
+                CompletableFuture<RecordAppender.Appended> next = appender.append(List.of(new byte[2]));
+                waitingInCallback.countDown();
+                second.complete(next.get(60, TimeUnit.SECONDS));
+            } catch (Exception e) {
+                second.completeExceptionally(e);
+            }
+        });
+        assertTrue(waitingInCallback.await(30, TimeUnit.SECONDS), "the first group was never acknowledged");
+        CompletableFuture<Void> closed = CompletableFuture.runAsync(() -> {
+            try {
+                appender.append(List.of(new byte[3])); // another thread is not held up by the callback
+                appender.close(); // forces and acknowledges the callback's append
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        closed.get(30, TimeUnit.SECONDS);
+        assertEquals(1, second.get(30, TimeUnit.SECONDS).index(), "the callback's own append was forced and acknowledged");
+        try (RecordFile records = RecordFile.open(file)) {
+            assertEquals(3, records.size());
+        }
     }
 }
