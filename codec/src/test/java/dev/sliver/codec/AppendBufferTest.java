@@ -191,14 +191,14 @@ class AppendBufferTest {
         }
     }
 
-    /** A list whose blob is {@code first} bytes long on the first two looks and {@code later} bytes after: another thread's edit. */
+    /** A list whose blob is {@code first} bytes long on the first look and {@code later} bytes after: another thread's edit. */
     private static List<byte[]> changingUnderneath(int first, int later) {
         return new java.util.AbstractList<>() {
             private int looks;
 
             @Override
             public byte[] get(int index) {
-                return new byte[looks++ < 2 ? first : later];
+                return new byte[looks++ < 1 ? first : later];
             }
 
             @Override
@@ -209,24 +209,39 @@ class AppendBufferTest {
     }
 
     /**
-     * A list edited while its record is staged must not leave a record its header contradicts (which
-     * would hide every later record): refused, the file as it was, the appender usable.
+     * A source whose bytes break its header's promise (what a list edited while it was read would
+     * give) must not leave a record its header contradicts (which would hide every later record):
+     * refused, the file as it was, the buffer usable.
      */
     @ParameterizedTest
     @ValueSource(ints = {10, 3 * CAPACITY})
-    void aRecordWhoseBlobsChangeWhileStagedIsRefusedWhole(int size) throws Exception {
+    void aSourceThatBreaksItsHeadersPromiseIsRefusedWhole(int size) throws Exception {
         Path file = dir.resolve("log.strg");
-        try (RecordAppender appender = RecordAppender.open(file, RecordAppender.Durability.NONE)) {
-            appender.append(List.of(new byte[] {1}));
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                StandardOpenOption.WRITE); AppendBuffer buffer = new AppendBuffer(file)) {
             for (int later : new int[] {size - 1, size + 1}) {
-                Exception e = assertThrows(Exception.class, () -> appender.append(changingUnderneath(size, later)));
+                Exception e = assertThrows(Exception.class, () -> buffer.append(channel, 0, b -> {
+                    b.header(1, size);
+                    b.length(size);
+                    b.put(new byte[later]);
+                }));
                 String message = e instanceof java.util.ConcurrentModificationException ? e.getMessage() : e.getCause().getMessage();
                 assertTrue(message.contains("changed while it was staged"), e.toString());
-                assertEquals(25, Files.size(file), "nothing of it stays in the file");
+                assertEquals(0, channel.size(), "nothing of it stays in the file");
             }
-            assertEquals(new RecordAppender.Appended(25, 1, 25), appender.append(List.of(new byte[] {2})));
+            assertEquals(25, buffer.append(channel, 0, AppendSources.arrays(List.of(new byte[] {2}))));
         }
-        assertEquals(2, RecordFiles.verify(file).checksummed());
+    }
+
+    /** A list that changes between looks is appended as it was at the first: one consistent record. */
+    @ParameterizedTest
+    @ValueSource(ints = {10, 3 * CAPACITY})
+    void aListIsReadOnce(int size) throws Exception {
+        Path file = dir.resolve("log.strg");
+        try (RecordAppender appender = RecordAppender.open(file, RecordAppender.Durability.NONE)) {
+            assertEquals(new RecordAppender.Appended(0, 0, 24 + size), appender.append(changingUnderneath(size, size + 1)));
+        }
+        assertEquals(1, RecordFiles.verify(file).checksummed());
     }
 
     /** A record of no blobs is its 16-byte header. */
@@ -287,5 +302,43 @@ class AppendBufferTest {
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> appender.append(List.of(new byte[1])));
         assertTrue(e.getMessage().contains("closed"), e.getMessage());
         assertEquals(0, Files.size(file));
+    }
+
+    @Test
+    void aListWhoseBlobsChangeBetweenReadsIsAppendedAsOneConsistentRecord() throws Exception {
+        // Every get() returns other arrays of the same total size: the header, the lengths and
+        // the bytes must all come from one look at the list, or the record's lengths disagree
+        // with its bytes (a swap that keeps the total is not caught by counting bytes).
+        List<byte[]> shifting = new java.util.AbstractList<>() {
+            private int calls;
+
+            @Override
+            public byte[] get(int index) {
+                boolean odd = (calls++ / 2) % 2 == 1;
+                byte[] blob = new byte[(index == 0) == odd ? 10 : 30];
+                Arrays.fill(blob, (byte) (index + 1));
+                return blob;
+            }
+
+            @Override
+            public int size() {
+                return 2;
+            }
+        };
+        Path file = dir.resolve("shifting.strg");
+        try (RecordAppender appender = RecordAppender.open(file, RecordAppender.Durability.NONE)) {
+            appender.append(shifting);
+        }
+        try (RecordFile records = RecordFile.open(file); dev.sliver.core.Batch record = records.get(0)) {
+            assertEquals(1, records.verify());
+            assertEquals(2, record.size());
+            assertEquals(40, record.totalBytes());
+            for (int i = 0; i < 2; i++) {
+                byte[] blob = record.get(i).toByteArray();
+                for (byte b : blob) {
+                    assertEquals(i + 1, b, "blob " + i + " holds another blob's bytes");
+                }
+            }
+        }
     }
 }
