@@ -195,6 +195,11 @@ class AppenderEntriesTest {
                 RecordFiles.repair(file(), false));
         assertArrayEquals(original, Files.readAllBytes(sidecar),
                 "2,950 entries copied as they were, the other 50 computed again from the unchanged data");
+
+        Files.delete(sidecar);
+        assertEquals(new RecordFiles.Report(records, 25L * records, RecordFiles.Tail.NONE, 0, 0, null, null),
+                RecordFiles.repair(file(), false));
+        assertArrayEquals(original, Files.readAllBytes(sidecar), "3,000 entries computed again, in writes of 2,730");
     }
 
     @Test
