@@ -144,6 +144,12 @@ class CodecFilesTest {
                     () -> Codec.deserialize(channel, 78, ReadOptions.defaults().withSourceName("the log")));
             assertEquals("the log: no record: the input ended before a header at byte 78", named.getMessage());
         }
+        Path cut = Files.write(dir.resolve("cut.strg"), Records.concat(new byte[5], Records.words(100, 1, 84), new byte[10]));
+        try (FileChannel channel = FileChannel.open(cut, StandardOpenOption.READ)) {
+            CorruptRecordException e = assertThrows(CorruptRecordException.class, () -> Codec.deserialize(channel, 5));
+            assertEquals("file channel: total_length 100 exceeds the 26 bytes remaining at byte 5", e.getMessage(),
+                    "a read at a position knows the file's size");
+        }
     }
 
     @Test
