@@ -177,6 +177,32 @@ class AppenderEntriesTest {
     }
 
     @Test
+    void aRebuildCopiesMoreAgreeingEntriesThanOneWriteHoldsUnchanged() throws Exception {
+        int records = 3000; // the rebuild copies the first 2,950 entries in writes of 2,730
+        try (RecordAppender appender = RecordAppender.open(file(), RecordAppender.Durability.NONE)) {
+            for (int i = 0; i < records; i++) {
+                appender.append(blobs(i));
+            }
+        }
+        Path sidecar = RecordFiles.sidecarOf(file());
+        byte[] original = Files.readAllBytes(sidecar);
+        ByteBuffer side = ByteBuffer.wrap(original.clone()).order(ByteOrder.LITTLE_ENDIAN);
+        side.position(8 + 24 * 2950);
+        Sidecar.putEntry(side, 25L * 2950, 26, side.getInt(8 + 24 * 2950 + 16)); // entry 2,950 disagrees
+        Files.write(sidecar, side.array());
+
+        assertEquals(new RecordFiles.Report(records, 25L * records, RecordFiles.Tail.NONE, 0, 2950, null, null),
+                RecordFiles.repair(file(), false));
+        assertArrayEquals(original, Files.readAllBytes(sidecar),
+                "2,950 entries copied as they were, the other 50 computed again from the unchanged data");
+
+        Files.delete(sidecar);
+        assertEquals(new RecordFiles.Report(records, 25L * records, RecordFiles.Tail.NONE, 0, 0, null, null),
+                RecordFiles.repair(file(), false));
+        assertArrayEquals(original, Files.readAllBytes(sidecar), "3,000 entries computed again, in writes of 2,730");
+    }
+
+    @Test
     void aForeignSidecarIsMovedAsideAndRebuilt() throws Exception {
         try (RecordAppender appender = RecordAppender.open(file(), RecordAppender.Durability.FORCE)) {
             appender.append(blobs(0));

@@ -53,6 +53,25 @@ class CodecFilesTest {
     }
 
     @Test
+    void writeCutsATornTailLongerThanTheNewRecordBeforeAppending() throws Exception {
+        Path file = dir.resolve("torn.strg");
+        Codec.write(file, List.of(new byte[] {1, 2, 3}));
+        long firstRecord = Files.size(file);
+        // A torn append of 64 bytes: a record of one 84-byte blob, cut 40 bytes into its payload.
+        Files.write(file, Records.concat(Records.words(100, 1, 84), new byte[40]), StandardOpenOption.APPEND);
+        assertEquals(25, Codec.write(file, List.of(new byte[] {7})));
+        assertEquals(firstRecord + 25, Files.size(file), "the torn bytes past the new record are gone");
+        List<Batch> records = Codec.readAll(file);
+        try {
+            assertEquals(List.of(List.of(1, 2, 3)), asLists(records.get(0)));
+            assertEquals(List.of(List.of(7)), asLists(records.get(1)));
+            assertEquals(2, records.size());
+        } finally {
+            records.forEach(Batch::close);
+        }
+    }
+
+    @Test
     void writeToAnEmptyFileSetsAnOldSidecarAsideAndRefusesCorruption() throws Exception {
         Path file = dir.resolve("w.strg");
         Files.write(RecordFiles.sidecarOf(file), Records.concat(Records.words(Sidecar.MAGIC), new byte[24]));
@@ -125,6 +144,12 @@ class CodecFilesTest {
                     () -> Codec.deserialize(channel, 78, ReadOptions.defaults().withSourceName("the log")));
             assertEquals("the log: no record: the input ended before a header at byte 78", named.getMessage());
         }
+        Path cut = Files.write(dir.resolve("cut.strg"), Records.concat(new byte[5], Records.words(100, 1, 84), new byte[10]));
+        try (FileChannel channel = FileChannel.open(cut, StandardOpenOption.READ)) {
+            CorruptRecordException e = assertThrows(CorruptRecordException.class, () -> Codec.deserialize(channel, 5));
+            assertEquals("file channel: total_length 100 exceeds the 26 bytes remaining at byte 5", e.getMessage(),
+                    "a read at a position knows the file's size");
+        }
     }
 
     @Test
@@ -170,6 +195,15 @@ class CodecFilesTest {
         IOException directory = assertThrows(IOException.class, () -> Codec.map(dir));
         assertTrue(directory.getMessage().startsWith(dir + ": cannot map: "), directory.getMessage());
         assertTrue(directory.getMessage().endsWith(" at byte 0"), directory.getMessage());
+    }
+
+    @Test
+    void aFileThatHoldsNoValidRecordIsUnmappedWhenMapRefusesIt() throws Exception {
+        Path maps = Path.of("/proc/self/maps");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isReadable(maps), "needs Linux's /proc/self/maps");
+        Path bad = Files.write(dir.resolve("unmapped-after-refusal.strg"), Records.concat(Records.words(29, 2, 3, 3), new byte[5]));
+        assertThrows(CorruptRecordException.class, () -> Codec.map(bad));
+        assertFalse(Files.readString(maps).contains(bad.toString()), "the refused file is still mapped");
     }
 
     @Test

@@ -77,13 +77,14 @@ class CodecRoundTripTest {
     private byte[] writeWith(int kind, List<byte[]> blobs) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         var channel = Channels.newChannel(out);
-        switch (kind) {
+        long written = switch (kind) {
             case 0 -> Codec.serialize(blobs, channel);
             case 1 -> {
                 List<Slice> slices = new ArrayList<>();
                 blobs.forEach(b -> slices.add(Slice.copyOf(b, allocator)));
-                Codec.serializeSlices(slices, channel);
+                long n = Codec.serializeSlices(slices, channel);
                 slices.forEach(Slice::release);
+                yield n;
             }
             case 2 -> {
                 List<ByteBuffer> buffers = new ArrayList<>();
@@ -91,15 +92,17 @@ class CodecRoundTripTest {
                     ByteBuffer direct = ByteBuffer.allocateDirect(b.length + 2).put(new byte[] {9}).put(b);
                     buffers.add(direct.flip().position(1));
                 }
-                Codec.serializeBuffers(buffers, channel);
+                long n = Codec.serializeBuffers(buffers, channel);
                 buffers.forEach(b -> assertEquals(1, b.position(), "positions are left alone"));
+                yield n;
             }
             default -> {
                 List<MemorySegment> segments = new ArrayList<>();
                 blobs.forEach(b -> segments.add(MemorySegment.ofArray(b)));
-                Codec.serializeSegments(segments, channel);
+                yield Codec.serializeSegments(segments, channel);
             }
-        }
+        };
+        assertEquals(out.size(), written, "writer " + kind + " says how many bytes it wrote");
         return out.toByteArray();
     }
 

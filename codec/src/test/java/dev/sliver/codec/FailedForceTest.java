@@ -7,6 +7,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.OpenOption;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
@@ -29,6 +30,11 @@ class FailedForceTest {
 
     /** The data file's second force fails with EIO, as the LD_PRELOAD shim of the report did. */
     private static Storage failingSecondForce(Path data) {
+        return failingForce(data, 3); // the first is at open
+    }
+
+    /** The data file's {@code n}th force, counting the one at open, fails with EIO. */
+    private static Storage failingForce(Path data, int n) {
         AtomicInteger forces = new AtomicInteger();
         return new Storage() {
             @Override
@@ -40,7 +46,7 @@ class FailedForceTest {
                 return new ForwardingFileChannel(real) {
                     @Override
                     public void force(boolean metaData) throws IOException {
-                        if (forces.incrementAndGet() == 3) { // the first is at open
+                        if (forces.incrementAndGet() == n) {
                             throw new IOException("Input/output error");
                         }
                         super.force(metaData);
@@ -74,6 +80,21 @@ class FailedForceTest {
             }
             assertTrue(records.size() == 2 || records.size() == 3, "the record whose force failed may or may not be there");
         }
+    }
+
+    @Test
+    void inNoneTheForceBeforeAFullSidecarBufferIsWrittenFailsTheAppenderNamingWhatWaited() throws Exception {
+        Path file = dir.resolve("log.strg");
+        try (RecordAppender appender = RecordAppender.open(failingForce(file, 2), file, RecordAppender.Durability.NONE)) {
+            for (int i = 0; i < 4096; i++) {
+                appender.append(List.of(new byte[] {(byte) i})); // no force yet: the entries wait in memory
+            }
+            IOException failed = assertThrows(IOException.class, () -> appender.append(List.of(new byte[] {1})));
+            assertEquals(file + ": forcing 4096 records before their sidecar entries failed (Input/output error); the "
+                    + "appender is failed: reopen it to recover from what the disk holds", failed.getMessage());
+            assertThrows(IOException.class, appender::force);
+        }
+        assertEquals(8, Files.size(RecordFiles.sidecarOf(file)), "no entry vouches for a record whose force failed");
     }
 
     @Test

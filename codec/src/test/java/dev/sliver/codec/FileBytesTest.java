@@ -91,6 +91,40 @@ class FileBytesTest {
         }
     }
 
+    /** A channel whose positional reads hand out at most 7 bytes each, as a network file system may. */
+    private static FileChannel sevenBytesPerRead(FileChannel real) {
+        return new ForwardingFileChannel(real) {
+            @Override
+            public int read(ByteBuffer dst, long position) throws java.io.IOException {
+                ByteBuffer some = dst.slice().limit(Math.min(dst.remaining(), 7));
+                int n = super.read(some, position);
+                if (n > 0) {
+                    dst.position(dst.position() + n);
+                }
+                return n;
+            }
+        };
+    }
+
+    @Test
+    void aWindowOverAChannelThatReadsAFewBytesAtATimeGivesTheFilesBytes() throws Exception {
+        byte[] expected = content();
+        Path file = Files.write(dir.resolve("f"), expected);
+        try (FileChannel channel = sevenBytesPerRead(FileChannel.open(file, StandardOpenOption.READ))) {
+            for (int capacity : new int[] {64, 1000}) {
+                assertSameBytes(expected, new FileWindow(channel, "f", SIZE, capacity));
+            }
+        }
+        try (FileChannel real = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+             FileChannel channel = sevenBytesPerRead(real)) {
+            FileWindow window = new FileWindow(channel, "f", SIZE, 1024);
+            real.truncate(100_000);
+            java.io.IOException e = assertThrows(java.io.IOException.class, () -> window.view(99_980, 64));
+            assertEquals("f: the file shrank while it was read (truncated by another program?) at byte 100000",
+                    e.getMessage(), "the byte where the reads stopped, after three short ones");
+        }
+    }
+
     @Test
     void aWindowOverAFileThatShrankSaysSo() throws Exception {
         Path file = Files.write(dir.resolve("f"), content());

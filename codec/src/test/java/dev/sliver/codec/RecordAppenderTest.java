@@ -39,6 +39,8 @@ class RecordAppenderTest {
                     acks.add(appender.append(AppendUntilKilled.blobs(acks.size())));
                 }
             }
+            assertTrue(Records.openDescriptors(file) <= 0, "close closes the data file");
+            assertTrue(Records.openDescriptors(RecordFiles.sidecarOf(file)) <= 0, "close closes the sidecar");
         }
         try (RecordFile records = RecordFile.open(file)) {
             assertEquals(6, records.size());

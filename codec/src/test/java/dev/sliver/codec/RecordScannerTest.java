@@ -120,4 +120,49 @@ class RecordScannerTest {
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> scan.next((i, at, length) -> { }));
         assertEquals("scanner of " + file + " is closed", e.getMessage());
     }
+    /** What a reader of {@code bytes} throws after its good records. */
+    private static String readerFailure(RecordReader reader) {
+        return assertThrows(CorruptRecordException.class, () -> {
+            for (Batch batch = reader.next(); ; batch = reader.next()) {
+                assertNotNull(batch, "the input ends cleanly");
+                batch.close();
+            }
+        }).getMessage();
+    }
+
+    @Test
+    void aBadRecordFailsTheScanAsItFailsTheReaderAndTheFileIsClosed() throws Exception {
+        byte[] good = Records.serialize(List.of(new byte[] {1, 2, 3}, new byte[] {4}));
+        List<byte[]> tails = List.of(
+                Records.concat(words(8 + 16 + 5, 2, 1, 1), new byte[5]),  // lengths do not add up
+                Records.concat(words(100, 1, 84), new byte[10]),           // runs past the end
+                Records.concat(words(16, 2, 1), new byte[8]),              // count does not fit
+                Records.concat(words(8 + 8 + 50, 1, 50), new byte[20]));   // ends in the payload
+        for (byte[] tail : tails) {
+            byte[] bytes = Records.concat(good, good, tail);
+            Path file = Files.write(dir.resolve("bad.strg"), bytes);
+            String expected;
+            try (RecordReader reader = RecordReader.open(file, ReadOptions.defaults())) {
+                expected = readerFailure(reader);
+            }
+            RecordScanner scan = RecordScanner.open(file);
+            try (scan) {
+                assertNotNull(scan.next((i, at, length) -> { }));
+                assertNotNull(scan.next((i, at, length) -> { }));
+                assertEquals(2L * good.length, scan.position());
+                assertEquals(expected, assertThrows(CorruptRecordException.class,
+                        () -> scan.next((i, at, length) -> { })).getMessage());
+            }
+            assertTrue(Records.openDescriptors(file) <= 0, "close closes the file the scanner opened");
+            String fromStream = readerFailure(new RecordReader(Channels.newChannel(new ByteArrayInputStream(bytes)), "stream",
+                    ReadOptions.defaults()));
+            try (RecordScanner stream = new RecordScanner(Channels.newChannel(new ByteArrayInputStream(bytes)), "stream",
+                    ReadOptions.DEFAULT_MAX_RECORD_BYTES)) {
+                stream.next((i, at, length) -> { });
+                stream.next((i, at, length) -> { });
+                assertEquals(fromStream, assertThrows(CorruptRecordException.class,
+                        () -> stream.next((i, at, length) -> { })).getMessage(), "a stream");
+            }
+        }
+    }
 }

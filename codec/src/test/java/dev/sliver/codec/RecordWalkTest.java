@@ -241,6 +241,17 @@ class RecordWalkTest {
     }
 
     @Test
+    void aZeroLengthEndingOnASectorBoundaryIsJudgedByItsOwnSectorAlone() throws Exception {
+        byte[] first = recordOfSize(1000); // the tail at 1000: total, count 1, length 0 at 1016..1024
+        // The length's sector [512, 1024) holds the tail's written total and count, so its 0 was
+        // written; the all-zero sector after it says nothing about it, and 0 does not add up to 1000.
+        byte[] tail = concat(words(1016, 1, 0), new byte[512]);
+        assertCorrupt(walk(concat(first, tail)), 1000, "record 1 runs past the end of the file (536 bytes left) but "
+                + "is not what an interrupted append leaves: its lengths add up to 0 payload bytes but its total_length "
+                + "1016 says 1000");
+    }
+
+    @Test
     void aLengthTableLargerThanTheWindowIsCheckedPieceByPiece() throws Exception {
         int count = 20;
         long[] fields = new long[2 + count];

@@ -112,4 +112,51 @@ class RecordWriterTest {
         assertArrayEquals(Records.concat(new byte[] {1, 2, 3, 4, 5}, Records.serialize(List.of(new byte[] {6}))),
                 Files.readAllBytes(file));
     }
+    /**
+     * A segment blob past 1 GiB goes out as several ByteBuffers (one holds at most 2 GiB). The
+     * blob is a mapping of a sparse file, and the channel reads only the header and the blob's
+     * last byte, so the test touches two pages, not a gigabyte.
+     */
+    @Test
+    void aSegmentBlobLargerThanOneGibibyteIsWrittenWhole() throws Exception {
+        long size = (1L << 30) + 3;
+        Path file = dir.resolve("sparse");
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                StandardOpenOption.WRITE); java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            channel.write(ByteBuffer.wrap(new byte[] {42}), size - 1);
+            MemorySegment blob = channel.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
+            ByteArrayOutputStream header = new ByteArrayOutputStream();
+            long[] written = {0};
+            byte[] last = {0};
+            java.nio.channels.WritableByteChannel counting = new java.nio.channels.WritableByteChannel() {
+                @Override
+                public int write(ByteBuffer src) {
+                    int n = src.remaining();
+                    if (written[0] < RecordHeader.BYTES + RecordFormat.WORD) {
+                        byte[] bytes = new byte[n];
+                        src.get(bytes);
+                        header.writeBytes(bytes);
+                    } else if (n > 0) {
+                        last[0] = src.get(src.limit() - 1);
+                        src.position(src.limit());
+                    }
+                    written[0] += n;
+                    return n;
+                }
+
+                @Override
+                public boolean isOpen() {
+                    return true;
+                }
+
+                @Override
+                public void close() {
+                }
+            };
+            assertEquals(24 + size, new RecordWriter().add(blob).writeTo(counting));
+            assertEquals(24 + size, written[0]);
+            assertArrayEquals(Records.words(16 + size, 1, size), header.toByteArray());
+            assertEquals(42, last[0], "the blob's last byte was written last");
+        }
+    }
 }

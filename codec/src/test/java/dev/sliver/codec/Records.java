@@ -73,4 +73,29 @@ final class Records {
     static java.util.List<Long> summary(RecordFiles.Report report) {
         return java.util.List.of(report.records(), report.validBytes(), report.tailBytes());
     }
+
+    /**
+     * How many of this process's file descriptors are open on {@code file}, read from Linux's
+     * /proc/self/fd; -1 where there is no such directory (the caller then assumes nothing).
+     */
+    static long openDescriptors(java.nio.file.Path file) throws IOException {
+        java.nio.file.Path fds = java.nio.file.Path.of("/proc/self/fd");
+        if (!java.nio.file.Files.isDirectory(fds)) {
+            return -1;
+        }
+        java.nio.file.Path target = file.toAbsolutePath();
+        long n = 0;
+        try (java.util.stream.Stream<java.nio.file.Path> links = java.nio.file.Files.list(fds)) {
+            for (java.nio.file.Path link : (Iterable<java.nio.file.Path>) links::iterator) {
+                try {
+                    if (java.nio.file.Files.readSymbolicLink(link).equals(target)) {
+                        n++;
+                    }
+                } catch (IOException closedMeanwhile) {
+                    // the listing's own descriptor, or one closed since the listing
+                }
+            }
+        }
+        return n;
+    }
 }

@@ -119,6 +119,7 @@ class SidecarReaderTest {
             assertFalse(empty.foreign());
             assertFalse(empty.next());
         }
+        assertTrue(Records.openDescriptors(path) <= 0, "the empty sidecar is closed once it is known empty");
         for (byte[] foreign : new byte[][] {"SLVRIDX1".getBytes(java.nio.charset.StandardCharsets.US_ASCII),
                 "SLVR".getBytes(java.nio.charset.StandardCharsets.US_ASCII), new byte[64]}) {
             Files.write(path, foreign);
@@ -128,6 +129,7 @@ class SidecarReaderTest {
                 assertEquals(path + ": not a Sliver sidecar (bad magic)", reader.problem());
                 assertFalse(reader.next());
                 assertEquals(0, reader.entries());
+                assertTrue(Records.openDescriptors(path) <= 0, "a foreign sidecar is closed once it is known foreign");
             }
         }
         Files.delete(path);

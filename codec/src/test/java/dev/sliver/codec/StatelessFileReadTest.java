@@ -151,6 +151,10 @@ class StatelessFileReadTest {
                 Arrays.copyOf(good, 10),                                     // EOF in the header
                 words(7, 0),                                                 // total below 8
                 concat(words(1016, 200), new byte[1000]),                    // count does not fit
+                concat(words(1016, 127), new byte[1000]),                    // count one past what fits
+                concat(words(5016, 1, 4999), new byte[5000]),                // larger than the guess, not adding up
+                concat(words(5016, 2, 4000, 1001), new byte[5000 - 8]),      // larger, a length too large
+                concat(words(5016, 1, 5000), new byte[4999]),                // larger, one byte short of the file
                 concat(words(1016, 1, 999), new byte[1000]),                 // the length does not add up
                 concat(words(1016, 2, 1000, 5), new byte[1000 - 8]),         // a length too large
                 concat(words(100, 1, 83), new byte[84], good),               // a bad record smaller than the guess
