@@ -28,8 +28,9 @@ import javax.management.ObjectName;
  * memory that was reused reads the new owner's bytes, as with any allocator.
  *
  * <p><b>Misuse.</b> {@link #free} rejects, with an exception and no damage: a segment this
- * allocator did not hand out, a slice that does not start a block or has the wrong size class, and
- * a block already freed.
+ * allocator did not hand out, a slice that does not start a block or has the wrong size class,
+ * a block already freed, and a block held through the block door ({@code dev.sliver.alloc.blocks},
+ * Sliver's Netty buffers' way to hold blocks without a segment each).
  */
 public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAllocator, AutoCloseable {
     private static final AtomicInteger INSTANCES = new AtomicInteger();

@@ -157,4 +157,19 @@ class SliverDirectByteBufTest {
         assertEquals(24, buf.capacity());
         assertTrue(buf.release());
     }
+
+    @Test
+    void aBufferWhoseAllocatorClosedThrowsInsteadOfReadingUnmappedMemory() {
+        ThreadCachingAllocator closing = ThreadCachingAllocator.builder().name("closing").build();
+        SliverByteBufAllocator closingAlloc = new SliverByteBufAllocator(closing);
+        ByteBuf buf = closingAlloc.directBuffer(64);
+        SliverDirectByteBuf raw = inner(buf);
+        buf.setLong(0, 42);
+        closing.close(); // unmaps the chunk under the live buffer
+        assertThrows(IllegalStateException.class, () -> buf.getLong(0));
+        assertThrows(IllegalStateException.class, () -> raw._setLong(0, 1));
+        assertThrows(IllegalStateException.class, () -> buf.nioBuffer(0, 8).get());
+        assertThrows(IllegalStateException.class, buf::release, "the door refuses a free on a closed allocator");
+        assertThrows(IndexOutOfBoundsException.class, () -> raw._getByte(0), "released all the same: nothing is reachable");
+    }
 }
