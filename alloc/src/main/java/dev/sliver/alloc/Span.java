@@ -22,6 +22,13 @@ import java.lang.invoke.VarHandle;
  */
 final class Span {
     private static final VarHandle HANDED_OUT = MethodHandles.arrayElementVarHandle(MemorySegment[].class);
+    /**
+     * The slot of a block held through the block door ({@link BlockDoor}) instead of as a
+     * segment: a private empty heap segment no caller can ever hold, so the public free, which
+     * CASes from the caller's segment, always rejects such a block; and the door's free CASes it
+     * back to null, so a second door free of the block throws instead of freeing it twice.
+     */
+    static final MemorySegment DOOR_HELD = MemorySegment.ofArray(new byte[0]);
     /** Block index = (offset * MAGIC) >>> 42, exact for offsets below 2^22 and sizes below 2^20. */
     private static final int MAGIC_SHIFT = 42;
 
@@ -101,6 +108,52 @@ final class Span {
         }
     }
 
+    // ---------------------------------------------------------------- blocks held through the door
+
+    /**
+     * Hands the block at {@code address}, taken from a cache by the caller, to a holder through
+     * the block door ({@link BlockDoor}): no segment is made; the slot holds {@link #DOOR_HELD}.
+     * Ordered as {@link #handOut} is.
+     */
+    void handOutThroughDoor(long address) {
+        handedOut[(int) (((address - base) * magic) >>> MAGIC_SHIFT)] = DOOR_HELD;
+    }
+
+    /**
+     * Moves a block just handed out as {@code segment} (by the public path, to the caller, which
+     * drops the segment) to the door: its slot goes from the segment to {@link #DOOR_HELD}.
+     */
+    void moveToDoor(MemorySegment segment) {
+        int index = indexOf(segment.address());
+        if (index < 0 || !HANDED_OUT.compareAndSet(handedOut, index, segment, DOOR_HELD)) {
+            throw new IllegalStateException("the block at 0x" + Long.toHexString(segment.address()) + " was not just handed out");
+        }
+    }
+
+    /**
+     * Takes back the block at {@code address}, held through the door: it must start a block of
+     * this span whose slot holds {@link #DOOR_HELD}. A double door free finds null; a block held
+     * through the public path holds its segment; both throw and leave the block as it was.
+     */
+    void freeThroughDoor(long address) {
+        int index = indexOf(address);
+        if (index < 0) {
+            throw new IllegalArgumentException("door free at 0x" + Long.toHexString(address)
+                    + " that does not start a block; blocks here are " + blockSize + " bytes");
+        }
+        if (!HANDED_OUT.compareAndSet(handedOut, index, DOOR_HELD, null)) {
+            MemorySegment current = (MemorySegment) HANDED_OUT.getVolatile(handedOut, index);
+            throw new IllegalStateException(current == null
+                    ? "double free: the block at 0x" + Long.toHexString(address) + " (" + blockSize + " bytes) is not allocated"
+                    : "door free of the block at 0x" + Long.toHexString(address) + ", which is held as a segment from allocate");
+        }
+    }
+
+    /** The chunk offset of the block at {@code address}: what a door holder gets instead of a segment. */
+    int offsetInChunk(long address) {
+        return (int) (address - chunk.base);
+    }
+
     /** Names what is wrong with a rejected free. */
     private RuntimeException misuse(int index, MemorySegment segment) {
         String at = "0x" + Long.toHexString(segment.address());
@@ -111,6 +164,10 @@ final class Span {
         MemorySegment current = (MemorySegment) HANDED_OUT.getVolatile(handedOut, index);
         if (current == null) {
             return new IllegalStateException("double free: the block at " + at + " (" + blockSize + " bytes) is not allocated");
+        }
+        if (current == DOOR_HELD) {
+            return new IllegalStateException("free of a segment at " + at + " whose block is held by a Sliver ByteBuf "
+                    + "(freed by its reference count, not by free)");
         }
         if (current.byteSize() != segment.byteSize()) {
             return new IllegalArgumentException("free of a segment of " + segment.byteSize() + " bytes, but the block at "

@@ -122,7 +122,15 @@ final class ThreadCache {
             return false;
         }
         span.free(segment);
-        int cls = span.sizeClass;
+        keepFreed(span.sizeClass, address);
+        return true;
+    }
+
+    /**
+     * Caches a block of class {@code cls} whose span already took it back (validated the free),
+     * flushing when the class is full or the cache is over its byte budget.
+     */
+    void keepFreed(int cls, long address) {
         if (counts[cls] == capacity[cls]) {
             flushOldest(cls, central.bundleSize(cls));
         }
@@ -130,7 +138,21 @@ final class ThreadCache {
         if (bytes > maxBytes) {
             scavenge();
         }
-        return true;
+    }
+
+    /**
+     * Takes a block of class {@code cls} off the cache (refilling when empty) and returns its
+     * address, for the caller to hand out through its span: the block door's fast path, which
+     * makes no segment ({@link BlockDoor}).
+     */
+    long allocateAddress(int cls) {
+        int n = counts[cls];
+        if (n == 0) {
+            n = refill(cls);
+        }
+        counts[cls] = --n;
+        bytes -= SizeClasses.size(cls);
+        return blocks[cls * SLOTS + n];
     }
 
     // ------------------------------------------------------------ stripe operations: never block

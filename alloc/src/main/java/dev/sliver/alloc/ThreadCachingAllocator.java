@@ -1,5 +1,6 @@
 package dev.sliver.alloc;
 
+import dev.sliver.alloc.blocks.Blocks;
 import dev.sliver.core.MemoryAllocator;
 
 import java.lang.foreign.MemorySegment;
@@ -27,14 +28,19 @@ import javax.management.ObjectName;
  * memory that was reused reads the new owner's bytes, as with any allocator.
  *
  * <p><b>Misuse.</b> {@link #free} rejects, with an exception and no damage: a segment this
- * allocator did not hand out, a slice that does not start a block or has the wrong size class, and
- * a block already freed.
+ * allocator did not hand out, a slice that does not start a block or has the wrong size class,
+ * a block already freed, and a block held through the block door ({@code dev.sliver.alloc.blocks},
+ * Sliver's Netty buffers' way to hold blocks without a segment each).
  */
 public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAllocator, AutoCloseable {
     private static final AtomicInteger INSTANCES = new AtomicInteger();
 
-    /** The layers behind this door and every path through them but the fast ones. */
-    private final Layers layers;
+    static {
+        Blocks.install(new BlockDoor()); // the door's access to this package: see Blocks
+    }
+
+    /** The layers behind this door and every path through them but the fast ones (and the block door's, {@link BlockDoor}). */
+    final Layers layers;
     final Stripes stripes; // package-private for tests: how many stripes a setting gives
     private final ThreadCaches caches;
     /** The caches by thread id, {@code ThreadCaches.byThreadId}, held here so the fast paths load it in one step. */
@@ -130,6 +136,12 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
             return layers.allocate(byteSize, alignment, thread, closed);
         }
         return cache.allocate(SizeClasses.classOf(byteSize), byteSize);
+    }
+
+    /** The cache of {@code thread} if the fast paths may use it (found in the table, allocator open), else null. */
+    ThreadCache fastCache(Thread thread) {
+        ThreadCache cache = byThreadId[(int) thread.threadId() & (ThreadCaches.TABLE_SLOTS - 1)];
+        return cache == null || cache.thread != thread || closed ? null : cache;
     }
 
     /** Whether a thread cache can serve the request as it is: 0..largeThreshold bytes, a power-of-two alignment of at most 16. */

@@ -16,8 +16,10 @@ import java.nio.channels.GatheringByteChannel;
 import java.nio.channels.ScatteringByteChannel;
 
 /**
- * A Netty {@link ByteBuf} over a {@link MemorySegment}: every access is a bounds-checked segment
- * access, so the buffer works with or without Netty's Unsafe mode, and it never exposes a raw
+ * A Netty {@link ByteBuf} over a {@link MemorySegment}: every access is checked twice, by the
+ * buffer's own check against its capacity ({@link #at}, whatever Netty's
+ * {@code io.netty.buffer.checkBounds} says) and by the segment it goes through ({@link #memory}),
+ * so the buffer works with or without Netty's Unsafe mode, and it never exposes a raw
  * memory address ({@link #hasMemoryAddress()} is false). Netty code that wants an address takes
  * its {@code nioBuffer()} path instead: the NIO transport needs none; the native epoll and
  * io_uring transports copy such a buffer into a direct buffer of their own before a write. That
@@ -40,17 +42,38 @@ abstract class SegmentByteBuf extends CountedByteBuf {
     /** Most bytes taken from an InputStream per call (a heap array each time). */
     private static final int STREAM_CHUNK = 64 * 1024;
 
-    /** The bytes (possibly more than the capacity); replaced when a writable buffer outgrows it. */
-    MemorySegment segment;
-
-    SegmentByteBuf(MemorySegment segment, int maxCapacity) {
+    SegmentByteBuf(int maxCapacity) {
         super(maxCapacity);
-        this.segment = segment;
     }
 
-    @Override
-    public int capacity() {
-        return (int) segment.byteSize();
+    /**
+     * The segment the bytes are in: the buffer's own, or a larger one (a chunk) holding them at
+     * {@link #at}. Every access goes through it, so none reaches past it, whatever the offsets.
+     */
+    abstract MemorySegment memory();
+
+    /**
+     * Where the bytes {@code [index, index + length)} are in {@link #memory()}, after checking
+     * that they lie in {@code [0, capacity())}: this buffer's own bounds check, which never
+     * depends on Netty's {@code io.netty.buffer.checkBounds}.
+     *
+     * @throws IndexOutOfBoundsException if they do not (negative, past the capacity, overflowing)
+     */
+    abstract long at(int index, int length);
+
+    /**
+     * Netty's check of a range (accessibility, and its wording), then the buffer's own
+     * ({@link #at}), so that a method which moves no bytes for some lengths still refuses a bad
+     * range when Netty's {@code checkBounds} is off.
+     */
+    final void checkRange(int index, int length) {
+        checkIndex(index, length);
+        at(index, length);
+    }
+
+    /** The bytes {@code [index, index + length)} as a segment, checked as {@link #at} checks. */
+    final MemorySegment region(int index, int length) {
+        return memory().asSlice(at(index, length), length);
     }
 
     @Override
@@ -66,24 +89,24 @@ abstract class SegmentByteBuf extends CountedByteBuf {
 
     @Override
     public boolean isDirect() {
-        return segment.isNative();
+        return memory().isNative();
     }
 
     // ------------------------------------------------------------ primitives (indices already checked)
 
     @Override
     protected byte _getByte(int index) {
-        return segment.get(ValueLayout.JAVA_BYTE, index);
+        return memory().get(ValueLayout.JAVA_BYTE, at(index, 1));
     }
 
     @Override
     protected short _getShort(int index) {
-        return segment.get(SHORT_BE, index);
+        return memory().get(SHORT_BE, at(index, 2));
     }
 
     @Override
     protected short _getShortLE(int index) {
-        return segment.get(SHORT_LE, index);
+        return memory().get(SHORT_LE, at(index, 2));
     }
 
     @Override
@@ -98,37 +121,37 @@ abstract class SegmentByteBuf extends CountedByteBuf {
 
     @Override
     protected int _getInt(int index) {
-        return segment.get(INT_BE, index);
+        return memory().get(INT_BE, at(index, 4));
     }
 
     @Override
     protected int _getIntLE(int index) {
-        return segment.get(INT_LE, index);
+        return memory().get(INT_LE, at(index, 4));
     }
 
     @Override
     protected long _getLong(int index) {
-        return segment.get(LONG_BE, index);
+        return memory().get(LONG_BE, at(index, 8));
     }
 
     @Override
     protected long _getLongLE(int index) {
-        return segment.get(LONG_LE, index);
+        return memory().get(LONG_LE, at(index, 8));
     }
 
     @Override
     protected void _setByte(int index, int value) {
-        segment.set(ValueLayout.JAVA_BYTE, index, (byte) value);
+        memory().set(ValueLayout.JAVA_BYTE, at(index, 1), (byte) value);
     }
 
     @Override
     protected void _setShort(int index, int value) {
-        segment.set(SHORT_BE, index, (short) value);
+        memory().set(SHORT_BE, at(index, 2), (short) value);
     }
 
     @Override
     protected void _setShortLE(int index, int value) {
-        segment.set(SHORT_LE, index, (short) value);
+        memory().set(SHORT_LE, at(index, 2), (short) value);
     }
 
     @Override
@@ -147,22 +170,22 @@ abstract class SegmentByteBuf extends CountedByteBuf {
 
     @Override
     protected void _setInt(int index, int value) {
-        segment.set(INT_BE, index, value);
+        memory().set(INT_BE, at(index, 4), value);
     }
 
     @Override
     protected void _setIntLE(int index, int value) {
-        segment.set(INT_LE, index, value);
+        memory().set(INT_LE, at(index, 4), value);
     }
 
     @Override
     protected void _setLong(int index, long value) {
-        segment.set(LONG_BE, index, value);
+        memory().set(LONG_BE, at(index, 8), value);
     }
 
     @Override
     protected void _setLongLE(int index, long value) {
-        segment.set(LONG_LE, index, value);
+        memory().set(LONG_LE, at(index, 8), value);
     }
 
     // ------------------------------------------------------------ bulk transfers
@@ -187,40 +210,40 @@ abstract class SegmentByteBuf extends CountedByteBuf {
     @Override
     public ByteBuf getBytes(int index, byte[] dst, int dstIndex, int length) {
         checkDstIndex(index, length, dstIndex, dst.length);
-        MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, index, dst, dstIndex, length);
+        MemorySegment.copy(memory(), ValueLayout.JAVA_BYTE, at(index, length), dst, dstIndex, length);
         return this;
     }
 
     @Override
     public ByteBuf getBytes(int index, ByteBuffer dst) {
         int length = dst.remaining();
-        checkIndex(index, length);
+        checkRange(index, length);
         if (dst.isReadOnly()) {
             throw new ReadOnlyBufferException(); // what ByteBuffer.put throws, before any byte moves
         }
-        MemorySegment.ofBuffer(dst).copyFrom(segment.asSlice(index, length));
+        MemorySegment.ofBuffer(dst).copyFrom(region(index, length));
         dst.position(dst.position() + length);
         return this;
     }
 
     @Override
     public ByteBuf getBytes(int index, OutputStream out, int length) throws IOException {
-        checkIndex(index, length);
+        checkRange(index, length);
         if (length > 0) {
-            out.write(segment.asSlice(index, length).toArray(ValueLayout.JAVA_BYTE));
+            out.write(region(index, length).toArray(ValueLayout.JAVA_BYTE));
         }
         return this;
     }
 
     @Override
     public int getBytes(int index, GatheringByteChannel out, int length) throws IOException {
-        checkIndex(index, length);
+        checkRange(index, length);
         return length == 0 ? 0 : out.write(nioBuffer(index, length));
     }
 
     @Override
     public int getBytes(int index, FileChannel out, long position, int length) throws IOException {
-        checkIndex(index, length);
+        checkRange(index, length);
         return length == 0 ? 0 : out.write(nioBuffer(index, length), position);
     }
 
@@ -244,15 +267,15 @@ abstract class SegmentByteBuf extends CountedByteBuf {
     @Override
     public ByteBuf setBytes(int index, byte[] src, int srcIndex, int length) {
         checkSrcIndex(index, length, srcIndex, src.length);
-        MemorySegment.copy(src, srcIndex, segment, ValueLayout.JAVA_BYTE, index, length);
+        MemorySegment.copy(src, srcIndex, memory(), ValueLayout.JAVA_BYTE, at(index, length), length);
         return this;
     }
 
     @Override
     public ByteBuf setBytes(int index, ByteBuffer src) {
         int length = src.remaining();
-        checkIndex(index, length);
-        segment.asSlice(index, length).copyFrom(MemorySegment.ofBuffer(src));
+        checkRange(index, length);
+        region(index, length).copyFrom(MemorySegment.ofBuffer(src));
         src.position(src.limit());
         return this;
     }
@@ -260,18 +283,18 @@ abstract class SegmentByteBuf extends CountedByteBuf {
     /** One read, as Netty's buffers do: fewer bytes than asked may arrive; -1 at the end of the stream. */
     @Override
     public int setBytes(int index, InputStream in, int length) throws IOException {
-        checkIndex(index, length);
+        checkRange(index, length);
         byte[] tmp = new byte[Math.min(length, STREAM_CHUNK)];
         int n = in.read(tmp, 0, tmp.length);
         if (n > 0) {
-            MemorySegment.copy(tmp, 0, segment, ValueLayout.JAVA_BYTE, index, n);
+            MemorySegment.copy(tmp, 0, memory(), ValueLayout.JAVA_BYTE, at(index, n), n);
         }
         return n;
     }
 
     @Override
     public int setBytes(int index, ScatteringByteChannel in, int length) throws IOException {
-        checkIndex(index, length);
+        checkRange(index, length);
         try {
             return in.read(nioBuffer(index, length));
         } catch (ClosedChannelException e) {
@@ -281,7 +304,7 @@ abstract class SegmentByteBuf extends CountedByteBuf {
 
     @Override
     public int setBytes(int index, FileChannel in, long position, int length) throws IOException {
-        checkIndex(index, length);
+        checkRange(index, length);
         try {
             return in.read(nioBuffer(index, length), position);
         } catch (ClosedChannelException e) {
@@ -291,7 +314,7 @@ abstract class SegmentByteBuf extends CountedByteBuf {
 
     @Override
     public ByteBuf copy(int index, int length) {
-        checkIndex(index, length);
+        checkRange(index, length);
         ByteBuf copy = alloc().directBuffer(length, maxCapacity());
         return copy.writeBytes(this, index, length);
     }
@@ -305,8 +328,8 @@ abstract class SegmentByteBuf extends CountedByteBuf {
 
     @Override
     public ByteBuffer nioBuffer(int index, int length) {
-        checkIndex(index, length);
-        return segment.asSlice(index, length).asByteBuffer();
+        checkRange(index, length);
+        return region(index, length).asByteBuffer();
     }
 
     @Override

@@ -5,10 +5,12 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 
 import java.io.InputStream;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ReadOnlyBufferException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.ScatteringByteChannel;
+import java.util.Objects;
 
 /**
  * A read-only ByteBuf over a {@link Slice}. It holds one reference to the slice, taken when it is
@@ -18,14 +20,32 @@ import java.nio.channels.ScatteringByteChannel;
 final class SliceByteBuf extends SegmentByteBuf {
     private final ByteBufAllocator alloc;
     private final Slice slice;
+    /** The slice's bytes, exactly: the capacity is its size. */
+    private final MemorySegment segment;
 
     SliceByteBuf(ByteBufAllocator alloc, Slice slice) {
         // A maximum above the capacity sends every write that needs room to capacity(int), which
         // throws ReadOnlyBufferException, as Netty's read-only buffers do, not IndexOutOfBounds.
-        super(slice.asSegment(), Integer.MAX_VALUE);
+        super(Integer.MAX_VALUE);
         this.alloc = alloc;
         this.slice = slice;
+        this.segment = slice.asSegment();
         writerIndex((int) slice.length());
+    }
+
+    @Override
+    MemorySegment memory() {
+        return segment;
+    }
+
+    @Override
+    long at(int index, int length) {
+        return Objects.checkFromIndexSize(index, length, segment.byteSize());
+    }
+
+    @Override
+    public int capacity() {
+        return (int) segment.byteSize();
     }
 
     @Override

@@ -37,12 +37,12 @@ class SliverDirectByteBufTest {
     void aStaleBufferThrowsAndNeverReachesTheBlocksNextOwner() {
         ByteBuf first = alloc.directBuffer(64);
         SliverDirectByteBuf stale = inner(first);
-        long block = stale.segment.address();
+        long block = stale.block().address();
         first.setLong(0, 0x1111_1111_1111_1111L);
         assertTrue(first.release());
 
         ByteBuf second = alloc.directBuffer(64);
-        assertEquals(block, inner(second).segment.address(), "the freed block went to the next buffer (else this test proves nothing)");
+        assertEquals(block, inner(second).block().address(), "the freed block went to the next buffer (else this test proves nothing)");
         assertNotSame(stale, inner(second), "buffer objects are never recycled");
         second.setLong(0, 0x2222_2222_2222_2222L);
 
@@ -55,7 +55,7 @@ class SliverDirectByteBufTest {
             assertThrows(IllegalReferenceCountException.class, old::retain);
         }
         // Below Netty's checks (what io.netty.buffer.checkAccessible=false would leave): the
-        // segment's bounds check still refuses, since the released buffer holds no memory.
+        // buffer's own bounds check still refuses, since the released buffer's capacity is 0.
         assertThrows(IndexOutOfBoundsException.class, () -> stale._getLong(0));
         assertThrows(IndexOutOfBoundsException.class, () -> stale._setLong(0, -1));
 
@@ -125,17 +125,17 @@ class SliverDirectByteBufTest {
     void growingInsideTheBlockNeedsNoNewBlockAndNoCopy() {
         ByteBuf buf = alloc.directBuffer(100, 1 << 20);
         SliverDirectByteBuf direct = inner(buf);
-        MemorySegment block = direct.segment;
+        MemorySegment block = direct.block();
         assertEquals(allocator.usableSize(100), block.byteSize(), "the buffer holds its whole block");
         assertEquals(100, buf.capacity());
         for (int i = 0; i < block.byteSize(); i++) {
             buf.writeByte(i);
         }
-        assertSame(block, direct.segment, "writes up to the block's size stay in the block");
+        assertEquals(block.address(), direct.block().address(), "writes up to the block's size stay in the block");
         assertEquals(block.byteSize(), buf.capacity());
 
         buf.writeByte(-1); // one past the block: a bigger block, the bytes copied over
-        assertNotSame(block, direct.segment);
+        assertNotEquals(block.address(), direct.block().address());
         assertEquals(block.byteSize() + 1, buf.writerIndex());
         for (int i = 0; i < block.byteSize(); i++) {
             assertEquals((byte) i, buf.getByte(i));
@@ -156,5 +156,20 @@ class SliverDirectByteBufTest {
         assertThrows(IndexOutOfBoundsException.class, () -> buf.writeByte(1));
         assertEquals(24, buf.capacity());
         assertTrue(buf.release());
+    }
+
+    @Test
+    void aBufferWhoseAllocatorClosedThrowsInsteadOfReadingUnmappedMemory() {
+        ThreadCachingAllocator closing = ThreadCachingAllocator.builder().name("closing").build();
+        SliverByteBufAllocator closingAlloc = new SliverByteBufAllocator(closing);
+        ByteBuf buf = closingAlloc.directBuffer(64);
+        SliverDirectByteBuf raw = inner(buf);
+        buf.setLong(0, 42);
+        closing.close(); // unmaps the chunk under the live buffer
+        assertThrows(IllegalStateException.class, () -> buf.getLong(0));
+        assertThrows(IllegalStateException.class, () -> raw._setLong(0, 1));
+        assertThrows(IllegalStateException.class, () -> buf.nioBuffer(0, 8).get());
+        assertThrows(IllegalStateException.class, buf::release, "the door refuses a free on a closed allocator");
+        assertThrows(IndexOutOfBoundsException.class, () -> raw._getByte(0), "released all the same: nothing is reachable");
     }
 }

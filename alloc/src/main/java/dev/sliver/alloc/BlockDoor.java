@@ -1,0 +1,68 @@
+package dev.sliver.alloc;
+
+import dev.sliver.alloc.blocks.BlockAccess;
+import dev.sliver.alloc.blocks.BlockSink;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The allocator's side of the block door ({@link dev.sliver.alloc.blocks.Blocks}, whose javadoc
+ * gives the contract): blocks held as chunk + offset, marked {@link Span#DOOR_HELD} in their slot.
+ *
+ * <p>The fast paths are the allocator's, with the slot written as {@link Span#handOut} writes it
+ * and CASed as {@link Span#free} CASes it, so the ordering argument beside
+ * {@link ThreadCachingAllocator#allocate(long, long)} holds as it is; only the object in the slot
+ * differs. Everything else (virtual threads, first calls, a closed allocator) takes the public
+ * slow path and then moves the block to the door.
+ */
+final class BlockDoor implements BlockAccess {
+    @Override
+    public boolean allocate(ThreadCachingAllocator allocator, int size, BlockSink sink) {
+        if (size < 0) {
+            throw new IllegalArgumentException("negative size: " + size);
+        }
+        if (!allocator.isCacheable(size, 1)) {
+            return false;
+        }
+        PageMap pageMap = allocator.layers.pageMap;
+        ThreadCache cache = allocator.fastCache(Thread.currentThread());
+        Span span;
+        long address;
+        if (cache != null) {
+            address = cache.allocateAddress(SizeClasses.classOf(size));
+            span = pageMap.get(address);
+            span.handOutThroughDoor(address);
+        } else {
+            MemorySegment block = allocator.allocate(size, 1); // throws if closed
+            address = block.address();
+            span = pageMap.get(address);
+            span.moveToDoor(block);
+        }
+        sink.take(span.chunk.segment, span.offsetInChunk(address), span.blockSize);
+        return true;
+    }
+
+    @Override
+    public void free(ThreadCachingAllocator allocator, MemorySegment chunk, int offset) {
+        Layers layers = allocator.layers;
+        if (allocator.closed) {
+            throw ThreadCachingAllocator.closedError(allocator.name());
+        }
+        long address = chunk.address() + offset;
+        Span span = chunk.isNative() ? layers.pageMap.get(address) : null;
+        if (span == null || span.chunk.segment != chunk) {
+            throw new IllegalArgumentException("door free at offset " + offset + " of " + chunk
+                    + ", which is not a chunk of " + allocator + " holding that offset");
+        }
+        span.freeThroughDoor(address); // throws on a non-block offset, a double free, a block held as a segment
+        Thread thread = Thread.currentThread();
+        ThreadCache cache = allocator.fastCache(thread);
+        if (cache != null) {
+            cache.keepFreed(span.sizeClass, address);
+        } else if (thread.isVirtual()) {
+            layers.stripes.free(thread, span.sizeClass, address);
+        } else {
+            layers.caches.current().keepFreed(span.sizeClass, address);
+        }
+    }
+}
