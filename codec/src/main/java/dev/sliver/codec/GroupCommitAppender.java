@@ -33,15 +33,18 @@ public final class GroupCommitAppender implements AutoCloseable {
      * When a group is forced.
      *
      * @param records the most appends one force waits for, at least 1
-     * @param delay   the longest an append waits for its force, positive
+     * @param delay   the longest an append waits for its force, positive and at most {@link #MAX_DELAY}
      */
     public record Policy(int records, Duration delay) {
+        /** The longest delay: a day (the timer counts in nanoseconds; a longer one would overflow them once an append waits). */
+        public static final Duration MAX_DELAY = Duration.ofDays(1);
+
         /** Validates the policy. */
         public Policy {
             Objects.requireNonNull(delay, "delay");
-            if (records < 1 || delay.isNegative() || delay.isZero()) {
-                throw new IllegalArgumentException("group commit needs records >= 1 and a positive delay, got "
-                        + records + ", " + delay);
+            if (records < 1 || delay.isNegative() || delay.isZero() || delay.compareTo(MAX_DELAY) > 0) {
+                throw new IllegalArgumentException("group commit needs records >= 1 and a positive delay of at most "
+                        + MAX_DELAY + ", got " + records + ", " + delay);
             }
         }
     }

@@ -47,10 +47,10 @@ final class ReadRecordFile extends RecordFile {
                 ReadingBytes reading = new ReadingBytes(channel, block, path); // read as the survey walks it
                 RecordPlaces index = new RecordPlaces();
                 Survey survey = Survey.of(reading, path, true, false, index);
-                reading.fill(fileSize); // what the survey did not need (a torn tail's zeros are all read)
-                if (survey.end == RecordWalk.End.CORRUPT) {
+                if (survey.end == RecordWalk.End.CORRUPT) { // before reading the rest: a corrupt file of GiBs fails at once
                     throw survey.corruption;
                 }
+                reading.fill(fileSize); // what the survey did not need (a torn tail's zeros are all read)
                 index.validBytes = survey.validBytes;
                 report(path, survey.tailBytes(), survey.validBytes, survey.sidecarProblem);
                 return new ReadRecordFile(path, memory, block, index);

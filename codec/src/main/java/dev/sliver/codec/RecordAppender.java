@@ -142,7 +142,10 @@ public final class RecordAppender implements AutoCloseable {
      *
      * @param blobs the record's blobs
      * @return where it went
-     * @throws IOException if it could not be written (or forced); the appender is then failed
+     * @throws IOException if it could not be written (or forced): the appender is then failed; except
+     *                     when a blob's memory could not be read (a mapping truncated underneath):
+     *                     then nothing of the record is in the file, the message says so, and the
+     *                     appender goes on, as after a blob from a closed arena (the JDK's exception)
      */
     public Appended append(List<byte[]> blobs) throws IOException {
         return append(AppendSources.arrays(blobs));
@@ -153,7 +156,10 @@ public final class RecordAppender implements AutoCloseable {
      *
      * @param blobs the record's blobs
      * @return where it went
-     * @throws IOException if it could not be written (or forced); the appender is then failed
+     * @throws IOException if it could not be written (or forced): the appender is then failed; except
+     *                     when a blob's memory could not be read (a mapping truncated underneath):
+     *                     then nothing of the record is in the file, the message says so, and the
+     *                     appender goes on, as after a blob from a closed arena (the JDK's exception)
      */
     public Appended appendSegments(List<MemorySegment> blobs) throws IOException {
         return append(AppendSources.segments(blobs));
@@ -165,7 +171,8 @@ public final class RecordAppender implements AutoCloseable {
      *
      * @param writer the record
      * @return where it went
-     * @throws IOException           if the write or the force failed: the appender is then failed
+     * @throws IOException           if the write or the force failed: the appender is then failed (but see
+     *                               {@link #append(List)} for a record whose memory could not be read)
      * @throws IllegalStateException if the appender is closed
      */
     public Appended append(RecordWriter writer) throws IOException {

@@ -72,6 +72,12 @@ class GroupCommitTest {
         }
         assertTrue(ack.isDone() && !ack.isCompletedExceptionally(), "close acknowledged it after a force");
         assertThrows(IllegalArgumentException.class, () -> new GroupCommitAppender.Policy(0, Duration.ofMillis(1)));
+        // A delay past what the timer counts in nanoseconds used to pass here and throw later, in
+        // an append whose record was already written, leaving no timer for the groups after it.
+        assertThrows(IllegalArgumentException.class, () -> new GroupCommitAppender.Policy(1, Duration.ofSeconds(Long.MAX_VALUE)));
+        assertThrows(IllegalArgumentException.class,
+                () -> new GroupCommitAppender.Policy(1, GroupCommitAppender.Policy.MAX_DELAY.plusNanos(1)));
+        assertEquals(GroupCommitAppender.Policy.MAX_DELAY, new GroupCommitAppender.Policy(1, GroupCommitAppender.Policy.MAX_DELAY).delay());
     }
 
     /** Storage whose data file remembers how far its last force reached. */
