@@ -126,13 +126,13 @@ class AppenderEntriesTest {
 
     @Test
     void aGroupPolicyNeedsARecordAndAPositiveDelay() {
-        assertEquals("group commit needs records >= 1 and a positive delay, got 0, PT1S",
+        assertEquals("group commit needs records >= 1 and a positive delay of at most PT24H, got 0, PT1S",
                 assertThrows(IllegalArgumentException.class, () -> new GroupCommitAppender.Policy(0, Duration.ofSeconds(1)))
                         .getMessage());
-        assertEquals("group commit needs records >= 1 and a positive delay, got 1, PT0S",
+        assertEquals("group commit needs records >= 1 and a positive delay of at most PT24H, got 1, PT0S",
                 assertThrows(IllegalArgumentException.class, () -> new GroupCommitAppender.Policy(1, Duration.ZERO))
                         .getMessage());
-        assertEquals("group commit needs records >= 1 and a positive delay, got 1, PT-0.001S",
+        assertEquals("group commit needs records >= 1 and a positive delay of at most PT24H, got 1, PT-0.001S",
                 assertThrows(IllegalArgumentException.class, () -> new GroupCommitAppender.Policy(1, Duration.ofMillis(-1)))
                         .getMessage());
         assertEquals(1, new GroupCommitAppender.Policy(1, Duration.ofNanos(1)).records());
