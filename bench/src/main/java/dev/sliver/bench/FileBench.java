@@ -261,52 +261,6 @@ public class FileBench {
     }
 
     /**
-     * Opening a file of a million 1 KiB records (1 GiB) in MAP mode from its sidecar, and closing
-     * it: what an application pays to start serving a large log (issue 20). Its own file, so that
-     * the sidecar never changes what {@code open} and {@code openOnly} measure.
-     */
-    @State(Scope.Benchmark)
-    public static class SidecarOpen {
-        static final int RECORDS = 1_000_000;
-        static final int BLOB = 1000; // 1,024 bytes a record with its header and length
-        private Path path;
-        private ReadOptions options;
-
-        @Setup(Level.Trial)
-        public void setUp() throws IOException {
-            path = Path.of(System.getProperty("java.io.tmpdir"), "sliver-filebench-sidecar-1000000x1.strg");
-            if (!Files.exists(path) || Files.size(path) != (long) RECORDS * (BLOB + 24)
-                    || !Files.exists(dev.sliver.codec.RecordFiles.sidecarOf(path))) {
-                Files.deleteIfExists(path);
-                Files.deleteIfExists(dev.sliver.codec.RecordFiles.sidecarOf(path));
-                byte[] blob = new byte[BLOB];
-                try (RecordAppender appender = RecordAppender.open(path, RecordAppender.Durability.NONE)) {
-                    for (int r = 0; r < RECORDS; r++) {
-                        appender.append(List.of(blob));
-                    }
-                }
-            }
-            options = ReadOptions.defaults().withMaxRecordBytes(Long.MAX_VALUE);
-            try (RecordFile records = RecordFile.open(path, RecordFile.Mode.MAP, options)) {
-                if (records.checksummedRecords() != RECORDS) {
-                    throw new IllegalStateException(path + ": the sidecar vouches for " + records.checksummedRecords()
-                            + " records, not " + RECORDS);
-                }
-            }
-        }
-
-        /** Open and close: the places come from the sidecar (milliseconds a call). */
-        @Benchmark
-        @BenchmarkMode(Mode.AverageTime)
-        @OutputTimeUnit(TimeUnit.MILLISECONDS)
-        public int openFromSidecar() throws IOException {
-            try (RecordFile records = RecordFile.open(path, RecordFile.Mode.MAP, options)) {
-                return records.size();
-            }
-        }
-    }
-
-    /**
      * Recovery of a file of 10,000,000 records of one byte (250 MB, and a 240 MB sidecar): the
      * survey behind {@code RecordAppender.open} and the tools, data and sidecar read in one pass
      * in bounded memory (issue 17: 73.6 s and 803 MB RSS before).
