@@ -70,19 +70,8 @@ final class FileWindow implements FileBytes {
         start = at;
         filled = 0;
         ByteBuffer target = ByteBuffer.wrap(buffer, 0, (int) Math.min(want, size - at));
-        while (filled < length) {
-            int n;
-            try {
-                n = channel.read(target, at + target.position());
-            } catch (IOException e) {
-                throw new IOException(name + ": " + Reasons.of(e) + " at byte " + (at + target.position()), e);
-            }
-            if (n < 0) {
-                throw new IOException(name + ": the file shrank while it was read (truncated by another program?) at byte "
-                        + (at + target.position()));
-            }
-            filled = target.position();
-        }
+        PositionalReads.readAtLeast(channel, target, at, (int) length, name);
+        filled = target.position();
     }
 
     @Override

@@ -94,17 +94,7 @@ final class ReadingBytes implements FileBytes {
         long end = Math.min(block.byteSize(), Math.max(to, filled + step));
         for (long at = filled; at < end; ) {
             ByteBuffer buffer = block.asSlice(at, Math.min(MAX_READ, end - at)).asByteBuffer();
-            while (buffer.hasRemaining()) {
-                int n;
-                try {
-                    n = channel.read(buffer, at + buffer.position());
-                } catch (IOException e) {
-                    throw new IOException(path + ": " + Reasons.of(e) + " at byte " + (at + buffer.position()), e);
-                }
-                if (n < 0) {
-                    throw new IOException(path + ": the file shrank while it was read at byte " + (at + buffer.position()));
-                }
-            }
+            PositionalReads.readAtLeast(channel, buffer, at, buffer.limit(), path);
             at += buffer.capacity();
         }
         filled = end;
