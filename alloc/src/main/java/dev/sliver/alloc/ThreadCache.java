@@ -82,18 +82,14 @@ final class ThreadCache {
 
     /** Hands out a block of class {@code cls} as a segment of {@code size} bytes; refills when empty. */
     MemorySegment allocate(int cls, long size) {
-        int n = counts[cls];
-        if (n == 0) {
-            n = refill(cls);
-        }
-        return pop(cls, n, size);
+        return pageMap.handOut(allocateAddress(cls), size);
     }
 
-    /** Hands out the top block of class {@code cls}, whose stack holds {@code n > 0}. */
-    private MemorySegment pop(int cls, int n, long size) {
+    /** Takes the top block of class {@code cls} off its stack, which holds {@code n > 0}, and returns its address. */
+    private long pop(int cls, int n) {
         counts[cls] = --n;
         bytes -= SizeClasses.size(cls);
-        return pageMap.handOut(blocks[cls * SLOTS + n], size);
+        return blocks[cls * SLOTS + n];
     }
 
     /** Pushes a block of class {@code cls} onto a stack with room for it. */
@@ -150,9 +146,7 @@ final class ThreadCache {
         if (n == 0) {
             n = refill(cls);
         }
-        counts[cls] = --n;
-        bytes -= SizeClasses.size(cls);
-        return blocks[cls * SLOTS + n];
+        return pop(cls, n);
     }
 
     // ------------------------------------------------------------ stripe operations: never block
@@ -163,7 +157,7 @@ final class ThreadCache {
     /** Pops a cached block of class {@code cls}, or returns null if there is none. */
     MemorySegment allocateCached(int cls, long size) {
         int n = counts[cls];
-        return n == 0 ? null : pop(cls, n, size);
+        return n == 0 ? null : pageMap.handOut(pop(cls, n), size);
     }
 
     /** Whether one more block of class {@code cls} keeps the cache within its byte budget. */
