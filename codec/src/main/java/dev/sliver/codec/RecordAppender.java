@@ -264,9 +264,12 @@ public final class RecordAppender implements AutoCloseable {
     }
 
     /**
-     * Forces everything appended so far to disk, and the sidecar's entries for it.
+     * Forces everything appended so far to disk, and the sidecar's entries for it. When more
+     * than 4,096 records were appended since the last force, their entries are rebuilt from the
+     * records read back: a force after a long run of {@code NONE} appends reads them once.
      *
-     * @throws IOException if the force failed: the appender is then failed
+     * @throws IOException if the force failed, or the records read back are not what was appended
+     *                     (another program wrote to the file): the appender is then failed
      */
     public synchronized void force() throws IOException {
         sync();
@@ -274,10 +277,11 @@ public final class RecordAppender implements AutoCloseable {
     }
 
     /**
-     * Forces the data and the sidecar (so that every record appended is durable and listed), then
-     * closes the file and releases its lock. A failed appender is closed without forcing.
+     * Forces the data and the sidecar (so that every record appended is durable and listed, as
+     * {@link #force()} does), then closes the file and releases its lock. A failed appender is
+     * closed without forcing.
      *
-     * @throws IOException if the final force failed (the file is closed all the same)
+     * @throws IOException if the final force failed, as {@link #force()} (the file is closed all the same)
      */
     @Override
     public synchronized void close() throws IOException {

@@ -244,4 +244,43 @@ class LaggingSidecarTest {
             appender.close();
         }
     }
+
+    @Test
+    void aLaggingRecordLargerThanTheReadBackWindowGetsItsEntry() throws Exception {
+        byte[] large = new byte[3 * FileWindow.CAPACITY + 5];
+        new java.util.Random(7).nextBytes(large);
+        try (RecordAppender appender = RecordAppender.open(file(), RecordAppender.Durability.NONE)) {
+            for (int i = 0; i < 4097; i++) {
+                appender.append(blobs(i)); // the sidecar lags from here
+            }
+            appender.append(List.of(large, new byte[] {1}));
+            appender.append(blobs(0));
+            appender.force();
+            assertEquals(4099, sidecarEntries());
+        }
+        assertEquals(4099, RecordFiles.verify(file()).checksummed());
+        try (RecordFile records = RecordFile.open(file(), RecordFile.Mode.MAP, ReadOptions.defaults());
+             Batch batch = records.getVerified(4097)) {
+            assertArrayEquals(large, batch.get(0).toByteArray());
+        }
+    }
+
+    @Test
+    void aSidecarThatFailsWhileEntriesAreRebuiltIsMendedByTheNextOpen() throws Exception {
+        Watched storage = new Watched(file());
+        try (RecordAppender appender = RecordAppender.open(storage, file(), RecordAppender.Durability.NONE)) {
+            for (int i = 0; i < MANY; i++) {
+                appender.append(blobs(i));
+            }
+            storage.failSidecar.set(true);
+            appender.force(); // the data is forced; the entries' write fails: logged, the sidecar is a cache
+            storage.failSidecar.set(false);
+            assertEquals(MANY, appender.append(blobs(0)).index(), "the appender goes on");
+        }
+        try (RecordAppender reopened = RecordAppender.open(file(), RecordAppender.Durability.NONE)) {
+            assertEquals(MANY + 1, reopened.records());
+        }
+        RecordFiles.Report report = RecordFiles.verify(file());
+        assertEquals(MANY + 1, report.checksummed());
+    }
 }
