@@ -283,4 +283,46 @@ class LaggingSidecarTest {
         RecordFiles.Report report = RecordFiles.verify(file());
         assertEquals(MANY + 1, report.checksummed());
     }
+
+    @Test
+    void threadsAppendingWhileAnotherForcesLeaveEveryRecordListedOnce() throws Exception {
+        try (RecordAppender appender = RecordAppender.open(file(), RecordAppender.Durability.NONE)) {
+            List<Thread> threads = new ArrayList<>();
+            AtomicBoolean appending = new AtomicBoolean(true);
+            java.util.concurrent.ConcurrentLinkedQueue<Throwable> errors = new java.util.concurrent.ConcurrentLinkedQueue<>();
+            for (int t = 0; t < 3; t++) {
+                threads.add(Thread.ofPlatform().start(() -> {
+                    try {
+                        for (int i = 0; i < 3000; i++) {
+                            appender.append(blobs(i));
+                        }
+                    } catch (Throwable e) {
+                        errors.add(e);
+                    }
+                }));
+            }
+            Thread forcer = Thread.ofPlatform().start(() -> {
+                try {
+                    while (appending.get()) {
+                        appender.force();
+                    }
+                } catch (Throwable e) {
+                    errors.add(e);
+                }
+            });
+            for (Thread t : threads) {
+                t.join(60_000);
+                assertFalse(t.isAlive(), "an appending thread hangs");
+            }
+            appending.set(false);
+            forcer.join(60_000);
+            assertFalse(forcer.isAlive(), "the forcing thread hangs");
+            assertTrue(errors.isEmpty(), errors.toString());
+            assertEquals(9000, appender.records());
+        }
+        assertEquals(9000, sidecarEntries());
+        RecordFiles.Report report = RecordFiles.verify(file());
+        assertEquals(9000, report.checksummed());
+        assertEquals(9000, report.records());
+    }
 }
