@@ -13,9 +13,10 @@ import java.util.zip.CRC32C;
 /**
  * Writes a sidecar: entries appended in place by an open appender ({@link #add}, {@link #flush}),
  * entries computed from records read back ({@link #addFromData}: a lagging appender's and an
- * open's, one walk for both), and the two ways of bringing a sidecar in line with its data after a {@link Survey}
- * ({@link #mend}): appending the entries it lacks, or rebuilding it whole, aside, then renaming
- * it over the old one, which is first set aside under another name, never overwritten.
+ * open's, one walk for both), and the two ways of bringing a sidecar in line with its data after
+ * a {@link Survey} ({@link #mend}): appending the entries it lacks, or rebuilding it whole, aside,
+ * then renaming it over the old one, which is first set aside under another name, never
+ * overwritten.
  *
  * <p>The invariant every caller keeps: an entry is written only after its record's bytes were
  * forced, so that an entry on disk proves its record is durable. Not thread-safe.
@@ -105,7 +106,7 @@ final class SidecarWriter implements AutoCloseable {
         }
     }
 
-    /** {@return the entries written (or attempted) so far} */
+    /** {@return the entries the sidecar holds, those it was opened with included} */
     long entries() {
         return entries;
     }
