@@ -20,13 +20,15 @@ import java.util.concurrent.TimeUnit;
  * {@link Policy#delay()} after the oldest of them, or at {@link #close()}.
  *
  * <p>Thread-safe: any number of threads may append; appends, the timer's force and
- * {@link #close()} take one lock, never a spin. Every future completes, normally or
- * exceptionally: those still waiting when {@link #close()} is called complete before it returns.
- * A future completes after the lock is released, on the thread that forced its group (an
- * appending thread, the timer thread or the closing one), so its callbacks may append; a callback
- * that blocks holds up only that thread (on the timer thread, the timer: its own append is then
- * forced when a group fills up, or at close). A failed force fails every future it
- * covered and, as in {@link RecordAppender}, the appender: later appends throw until reopened.
+ * {@link #close()} take one lock, never a spin; the timer takes it only when a group is due, not
+ * to find that a younger group waits (the lock is held through every fsync). Every future
+ * completes, normally or exceptionally: those still waiting when {@link #close()} is called
+ * complete before it returns. A future completes after the lock is released, on the thread that
+ * forced its group (an appending thread, the timer thread or the closing one), so its callbacks may
+ * append; a callback that blocks holds up only that thread (on the timer thread, the timer: its
+ * own append is then forced when a group fills up, or at close), and {@link #close()} completes
+ * the rest of that group itself. A failed force fails every future it covered and, as in
+ * {@link RecordAppender}, the appender: later appends throw until reopened.
  */
 public final class GroupCommitAppender implements AutoCloseable {
     /**
@@ -54,9 +56,20 @@ public final class GroupCommitAppender implements AutoCloseable {
     private final Object lock = new Object();
     private final List<CompletableFuture<RecordAppender.Appended>> waiting = new ArrayList<>();
     private final List<RecordAppender.Appended> written = new ArrayList<>();
+    /** Groups forced whose futures the forcing thread may not have completed yet: {@link #close()} completes them too. */
+    private final List<Group> completing = new ArrayList<>();
     private final ScheduledExecutorService timer;
-    /** When the oldest waiting append came ({@link System#nanoTime()}). */
-    private long oldest;
+    /**
+     * When the oldest waiting append is due for its force ({@link System#nanoTime()}); written
+     * under the lock, read by the timer without it.
+     */
+    private volatile long due;
+    /**
+     * Whether a group is being forced (under the lock): a timer that finds it due then sleeps on
+     * for a delay (the next group starts after this force, so it is not due before) instead of
+     * waiting for the lock through the fsync.
+     */
+    private volatile boolean forcing;
     /**
      * Whether a timer task is pending. At most one is, and it is never cancelled: when it finds a
      * younger group waiting it sleeps again until that group is due, so a group costs no timer
@@ -142,7 +155,7 @@ public final class GroupCommitAppender implements AutoCloseable {
             if (waiting.size() >= policy.records()) {
                 full = forceGroup();
             } else if (waiting.size() == 1) {
-                oldest = System.nanoTime();
+                due = System.nanoTime() + policy.delay().toNanos();
                 if (!timerPending) {
                     timerPending = true;
                     timer.schedule(this::forceOnTime, policy.delay().toNanos(), TimeUnit.NANOSECONDS);
@@ -150,7 +163,7 @@ public final class GroupCommitAppender implements AutoCloseable {
             }
         }
         if (full != null) {
-            full.acknowledge(); // on this thread, the lock released
+            complete(full); // on this thread, the lock released
         }
         return ack;
     }
@@ -161,28 +174,46 @@ public final class GroupCommitAppender implements AutoCloseable {
     }
 
     private void forceOnTime() {
-        Group due;
+        long left = due - System.nanoTime(); // differences: nanoTime may wrap
+        if (left > 0 || forcing) { // a younger group than this task was set for waits, or the due one is being forced
+            try {
+                timer.schedule(this::forceOnTime, left > 0 ? left : policy.delay().toNanos(), TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException closedMeanwhile) {
+                // close forced what waited
+            }
+            return;
+        }
+        Group group;
         synchronized (lock) {
             timerPending = false;
             if (closed || waiting.isEmpty()) {
                 return;
             }
-            long left = policy.delay().toNanos() - (System.nanoTime() - oldest); // differences: nanoTime may wrap
-            if (left > 0) { // the group this task was set for was forced; a younger one waits
+            left = due - System.nanoTime();
+            if (left > 0) { // forced and followed by a younger group since the look above
                 timerPending = true;
                 timer.schedule(this::forceOnTime, left, TimeUnit.NANOSECONDS);
                 return;
             }
-            due = forceGroup();
+            group = forceGroup();
         }
-        due.acknowledge(); // the lock released: a callback may append, and other threads go on meanwhile
+        complete(group); // the lock released: a callback may append, and other threads go on meanwhile
+    }
+
+    /** Completes a group's futures, then forgets it; called without the lock. */
+    private void complete(Group group) {
+        group.acknowledge();
+        synchronized (lock) {
+            completing.removeIf(g -> g == group); // by identity: a record's equals would compare its lists
+        }
     }
 
     /**
      * The futures of a forced group and what completes them, kept to be completed after the lock
      * is released. A future's callbacks run on the thread that completes it, and may append: under
      * the lock, such an append joined the group being acknowledged and was acknowledged with it,
-     * after a force that did not cover it.
+     * after a force that did not cover it. Two threads may complete one group (its forcing thread
+     * and {@link #close()}): a future takes the first completion, and its callbacks run once.
      */
     private record Group(List<CompletableFuture<RecordAppender.Appended>> futures, List<RecordAppender.Appended> records,
                          IOException failure) {
@@ -201,16 +232,22 @@ public final class GroupCommitAppender implements AutoCloseable {
     private Group forceGroup() {
         IOException failure = null;
         if (!waiting.isEmpty()) {
+            forcing = true;
             try {
                 appender.sync();
             } catch (IOException e) {
                 failure = new IOException(appender.path() + ": the force of " + waiting.size() + " grouped records failed: "
                         + Reasons.of(e), e);
+            } finally {
+                forcing = false;
             }
         }
         Group group = new Group(List.copyOf(waiting), List.copyOf(written), failure);
         waiting.clear();
         written.clear();
+        if (!group.futures().isEmpty()) {
+            completing.add(group);
+        }
         return group;
     }
 
@@ -222,13 +259,16 @@ public final class GroupCommitAppender implements AutoCloseable {
     @Override
     public void close() throws IOException {
         Group last;
+        List<Group> unfinished;
         synchronized (lock) {
             if (closed) {
                 return;
             }
             closed = true;
+            unfinished = List.copyOf(completing); // forced by a thread still completing them (a callback may hold it up)
             last = forceGroup();
         }
+        unfinished.forEach(Group::acknowledge);
         last.acknowledge();
         timer.shutdown();
         appender.close();

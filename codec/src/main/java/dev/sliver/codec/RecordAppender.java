@@ -40,11 +40,15 @@ import java.util.Objects;
  * match the records on disk.
  *
  * <p><b>Integrity.</b> The sidecar {@code FILE.idx} gets an entry (offset, size, CRC32C) per
- * record, written only once the record's bytes were forced (FORCE: right after each force; NONE:
- * when 4,096 are pending, after a force of the data, and on {@link #force()} and {@link #close()}),
- * so an entry proves its record durable. The sidecar itself is forced on {@link #force()} and
- * {@link #close()}: after a power loss it may lag behind the data, and the next open adds what it
- * lacks.
+ * record, written only once the record's bytes were forced, so an entry proves its record durable:
+ * FORCE writes it right after each force; NONE never forces on its own (as a raw write does not),
+ * and writes the entries on {@link #force()} and {@link #close()}, after forcing the data. Up to
+ * 4,096 entries wait in memory; past that the sidecar lags (see {@code AppenderEntries}): the
+ * missing entries are rebuilt then from the records read back and checked against the checksums
+ * computed as they were appended (records another program changed meanwhile fail the force and
+ * the appender, and get no entry). The sidecar itself is forced on {@link #force()} and
+ * {@link #close()}: after a crash or a power loss it may lag behind the data, and the next open
+ * adds what it lacks.
  */
 public final class RecordAppender implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(RecordAppender.class.getName());
@@ -70,7 +74,8 @@ public final class RecordAppender implements AutoCloseable {
     private final Path path;
     private final DataFiles.Locked file;
     private final FileChannel data;
-    private final SidecarWriter sidecar;
+    /** The sidecar entries owed, written once their records are forced. */
+    private final AppenderEntries entries;
     /** Each record goes through it: one copy, its checksum, one write. */
     private final AppendBuffer buffer;
     private final Durability durability;
@@ -79,8 +84,6 @@ public final class RecordAppender implements AutoCloseable {
     private long end;
     /** The first failed write or force, after which nothing more is appended; or null. */
     private IOException failure;
-    /** Whether writing the sidecar failed (it is a cache: the next open mends it). */
-    private boolean sidecarFailed;
     private boolean closed;
 
     private RecordAppender(Path path, DataFiles.Locked file, SidecarWriter sidecar, Durability durability,
@@ -88,7 +91,7 @@ public final class RecordAppender implements AutoCloseable {
         this.path = path;
         this.file = file;
         this.data = file.channel();
-        this.sidecar = sidecar;
+        this.entries = new AppenderEntries(path, sidecar);
         this.buffer = new AppendBuffer(path);
         this.durability = durability;
         this.records = records;
@@ -200,13 +203,8 @@ public final class RecordAppender implements AutoCloseable {
         } catch (IOException e) {
             throw fail(e);
         }
-        int crc = buffer.crc();
         end += bytes;
-        if (sidecar.full()) { // only in NONE: the pending entries may be written once their records are forced
-            forceData("forcing " + sidecar.pending() + " records before their sidecar entries failed");
-            writeEntries();
-        }
-        sidecar.add(offset, bytes, crc);
+        entries.add(offset, records, bytes, buffer.crc()); // never a force here: past what it holds, the sidecar lags
         return new Appended(offset, records++, bytes);
     }
 
@@ -243,16 +241,15 @@ public final class RecordAppender implements AutoCloseable {
         }
     }
 
-    /** Writes the pending entries, whose records are forced; a failure is logged: the next open mends the sidecar. */
-    private void writeEntries() {
-        if (sidecarFailed) {
-            return;
-        }
+    /**
+     * Writes the entries of the records just forced (a failed sidecar write is logged: the next
+     * open mends it); records that cannot be read back as appended fail the appender.
+     */
+    private void writeEntries() throws IOException {
         try {
-            sidecar.flush();
+            entries.recordsForced(data);
         } catch (IOException e) {
-            sidecarFailed = true;
-            LOG.log(System.Logger.Level.WARNING, Reasons.of(e) + "; the next open rebuilds the missing entries from the data");
+            throw fail(e);
         }
     }
 
@@ -267,41 +264,34 @@ public final class RecordAppender implements AutoCloseable {
     }
 
     /**
-     * Forces everything appended so far to disk, and the sidecar's entries for it.
+     * Forces everything appended so far to disk, and the sidecar's entries for it. When more
+     * than 4,096 records were appended since the last force, their entries are rebuilt from the
+     * records read back: a force after a long run of {@code NONE} appends reads them once.
      *
-     * @throws IOException if the force failed: the appender is then failed
+     * @throws IOException if the force failed, or the records read back are not what was appended
+     *                     (another program wrote to the file): the appender is then failed
      */
     public synchronized void force() throws IOException {
         sync();
-        forceSidecar();
-    }
-
-    private void forceSidecar() {
-        if (!sidecarFailed) {
-            try {
-                sidecar.force();
-            } catch (IOException e) {
-                sidecarFailed = true;
-                LOG.log(System.Logger.Level.WARNING, Reasons.of(e) + "; the next open rebuilds the missing entries");
-            }
-        }
+        entries.force();
     }
 
     /**
-     * Forces the data and the sidecar (so that every record appended is durable and listed), then
-     * closes the file and releases its lock. A failed appender is closed without forcing.
+     * Forces the data and the sidecar (so that every record appended is durable and listed, as
+     * {@link #force()} does), then closes the file and releases its lock. A failed appender is
+     * closed without forcing.
      *
-     * @throws IOException if the final force failed (the file is closed all the same)
+     * @throws IOException if the final force failed, as {@link #force()} (the file is closed all the same)
      */
     @Override
     public synchronized void close() throws IOException {
         if (closed) {
             return;
         }
-        try (file; sidecar; buffer) {
+        try (file; entries; buffer) {
             if (failure == null) {
                 sync();
-                forceSidecar();
+                entries.force();
             }
         } finally {
             closed = true;

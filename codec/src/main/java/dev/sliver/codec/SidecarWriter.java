@@ -12,9 +12,11 @@ import java.util.zip.CRC32C;
 
 /**
  * Writes a sidecar: entries appended in place by an open appender ({@link #add}, {@link #flush}),
- * and the two ways of bringing a sidecar in line with its data after a {@link Survey}
- * ({@link #mend}): appending the entries it lacks, or rebuilding it whole, aside, then renaming
- * it over the old one, which is first set aside under another name, never overwritten.
+ * entries computed from records read back ({@link #addFromData}: a lagging appender's and an
+ * open's, one walk for both), and the two ways of bringing a sidecar in line with its data after
+ * a {@link Survey} ({@link #mend}): appending the entries it lacks, or rebuilding it whole, aside,
+ * then renaming it over the old one, which is first set aside under another name, never
+ * overwritten.
  *
  * <p>The invariant every caller keeps: an entry is written only after its record's bytes were
  * forced, so that an entry on disk proves its record is durable. Not thread-safe.
@@ -22,6 +24,15 @@ import java.util.zip.CRC32C;
 final class SidecarWriter implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(SidecarWriter.class.getName());
     private static final int ENTRIES_PER_WRITE = 2730; // 64 KiB
+
+    /** Writing to the sidecar failed (not reading the data): the sidecar is a cache, the next open mends it. */
+    static final class WriteFailedException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        WriteFailedException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
 
     private final Path path;
     private final FileChannel channel;
@@ -70,16 +81,84 @@ final class SidecarWriter implements AutoCloseable {
     void flush() throws IOException {
         pending.flip();
         try {
-            long at = Sidecar.HEADER + entries * Sidecar.ENTRY;
-            while (pending.hasRemaining()) {
-                channel.write(pending, at + pending.position());
-            }
-        } catch (IOException e) {
-            throw new IOException(path + ": writing entries failed: " + Reasons.of(e), e);
+            write(pending);
         } finally {
-            entries += pending.position() / Sidecar.ENTRY;
             pending.clear();
         }
+    }
+
+    /** Drops the pending entries unwritten: their records are then {@linkplain #addFromData read back} later, or by the next open. */
+    void drop() {
+        pending.clear();
+    }
+
+    /** Writes the entries in {@code buffer} after the last written one; {@link #entries} counts those written before a failure. */
+    private void write(ByteBuffer buffer) throws IOException {
+        try {
+            long at = Sidecar.HEADER + entries * Sidecar.ENTRY;
+            while (buffer.hasRemaining()) {
+                channel.write(buffer, at + buffer.position());
+            }
+        } catch (IOException e) {
+            throw new WriteFailedException(path + ": writing entries failed: " + Reasons.of(e), e);
+        } finally {
+            entries += buffer.position() / Sidecar.ENTRY;
+        }
+    }
+
+    /** {@return the entries the sidecar holds, those it was opened with included} */
+    long entries() {
+        return entries;
+    }
+
+    /**
+     * Cuts the sidecar back to its first {@code n} entries, dropping the pending ones: entries
+     * written since that vouch for bytes that turned out not to be what was appended.
+     */
+    void cutTo(long n) throws IOException {
+        pending.clear();
+        try {
+            channel.truncate(Sidecar.HEADER + n * Sidecar.ENTRY);
+        } catch (IOException e) {
+            throw new IOException(path + ": cutting the sidecar back to " + n + " entries failed: " + Reasons.of(e), e);
+        }
+        entries = n;
+    }
+
+    /**
+     * Computes the entries of the records in {@code [from, to)} of the data file from its bytes,
+     * read back through {@code data} in bounded memory (a 1 MiB window, 64 KiB of entries), and
+     * writes them after the last written one, before any pending entry. The records must be forced
+     * already, and be records {@code [fromIndex, toIndex)}.
+     *
+     * @return the sum of the records' CRC32Cs (unsigned), for a caller that knows what they should be
+     * @throws WriteFailedException if writing the entries failed
+     * @throws IOException           if the data cannot be read, or is not those records whole (it changed)
+     */
+    long addFromData(FileChannel data, Path dataPath, long from, long fromIndex, long to, long toIndex) throws IOException {
+        FileWindow window = new FileWindow(data, dataPath, to);
+        RecordWalk walk = new RecordWalk(window, dataPath, from, fromIndex, false);
+        ByteBuffer out = ByteBuffer.allocate((int) Math.min(ENTRIES_PER_WRITE, Math.max(1, toIndex - fromIndex))
+                * Sidecar.ENTRY).order(ByteOrder.LITTLE_ENDIAN);
+        CRC32C crc = new CRC32C();
+        long crcSum = 0;
+        for (RecordHeader header = walk.next(); header != null; header = walk.next()) {
+            crc.reset();
+            window.crc(crc, header.offset(), header.end());
+            crcSum += crc.getValue();
+            Sidecar.putEntry(out, header.offset(), header.size(), (int) crc.getValue());
+            if (!out.hasRemaining()) {
+                write(out.flip());
+                out.clear();
+            }
+        }
+        write(out.flip());
+        if (walk.end() != RecordWalk.End.CLEAN || walk.index() != toIndex) { // these were records whole: they changed since
+            throw new IOException(dataPath + ": the file changed while its sidecar entries were computed, at byte "
+                    + walk.position() + " (" + (walk.corruption() != null ? walk.corruption().reason()
+                    : walk.index() + " records where " + toIndex + " were") + ")");
+        }
+        return crcSum;
     }
 
     /** Forces the written entries to disk. */
@@ -108,8 +187,8 @@ final class SidecarWriter implements AutoCloseable {
     static long mend(Storage storage, FileChannel data, Path path, Survey survey) throws IOException {
         if (survey.sidecarAppendable) {
             if (survey.vouched < survey.records) {
-                try (SidecarWriter writer = open(storage, path, survey.vouched, ENTRIES_PER_WRITE)) {
-                    addEntries(data, path, survey, writer);
+                try (SidecarWriter writer = open(storage, path, survey.vouched, 0)) {
+                    writer.addFromData(data, path, survey.vouchedEnd, survey.vouched, survey.validBytes, survey.records);
                     writer.force();
                 }
             }
@@ -138,8 +217,8 @@ final class SidecarWriter implements AutoCloseable {
             if (survey.vouched > 0) {
                 copyEntries(sidecar, out, survey.vouched);
             }
-            SidecarWriter writer = new SidecarWriter(temporary, out, survey.vouched, ENTRIES_PER_WRITE);
-            addEntries(data, path, survey, writer);
+            SidecarWriter writer = new SidecarWriter(temporary, out, survey.vouched, 0);
+            writer.addFromData(data, path, survey.vouchedEnd, survey.vouched, survey.validBytes, survey.records);
             writer.force();
         } catch (IOException | RuntimeException e) {
             try {
@@ -152,24 +231,6 @@ final class SidecarWriter implements AutoCloseable {
         storage.move(temporary, sidecar);
         storage.forceDirectory(sidecar.toAbsolutePath().getParent());
         return survey.records;
-    }
-
-    /** Computes and writes the entries of records {@code [survey.vouched, survey.records)} from the data. */
-    private static void addEntries(FileChannel data, Path path, Survey survey, SidecarWriter writer) throws IOException {
-        FileWindow window = new FileWindow(data, path, survey.validBytes);
-        RecordWalk walk = new RecordWalk(window, path, survey.vouchedEnd, survey.vouched, false);
-        for (RecordHeader header = walk.next(); header != null; header = walk.next()) {
-            CRC32C crc = new CRC32C();
-            window.crc(crc, header.offset(), header.end());
-            writer.add(header.offset(), header.size(), (int) crc.getValue());
-            if (writer.full()) {
-                writer.flush();
-            }
-        }
-        writer.flush();
-        if (walk.end() != RecordWalk.End.CLEAN) { // the survey saw these records whole: they changed since
-            throw new IOException(path + ": the file changed while its sidecar was rebuilt at byte " + walk.position());
-        }
     }
 
     /** Copies the first {@code n} entries of the old sidecar, which the survey found valid, 64 KiB at a time. */
