@@ -27,7 +27,8 @@ final class Sidecar {
     static final long MAGIC = 0x3258444952564C53L; // "SLVRIDX2", little-endian
     static final int HEADER = 8;
     static final int ENTRY = 24;
-    private static final int ENTRIES_PER_READ = 2730; // 64 KiB of entries
+    /** Entries read at a time: 64 KiB of them. */
+    static final int ENTRIES_PER_READ = 2730;
 
     private Sidecar() {
     }
@@ -101,6 +102,9 @@ final class Sidecar {
         private final FileChannel channel;
         private final ByteBuffer buffer = ByteBuffer.allocate(ENTRIES_PER_READ * ENTRY).order(ByteOrder.LITTLE_ENDIAN);
         private final boolean exists;
+        /** Reused for every entry's own checksum. */
+        private final CRC32C check = new CRC32C();
+        private long fileSize;
         private String problem;
         private boolean foreign;
         private long read;
@@ -142,6 +146,7 @@ final class Sidecar {
                 throw new IOException(path + ": cannot read the sidecar: " + Reasons.of(e), e);
             }
             Reader reader = new Reader(path, dataSize, channel, true);
+            reader.fileSize = attributes.size();
             ByteBuffer magic = ByteBuffer.allocate(HEADER).order(ByteOrder.LITTLE_ENDIAN);
             while (magic.hasRemaining() && channel.read(magic, magic.position()) > 0) {
                 // the 8 bytes of the magic
@@ -184,6 +189,15 @@ final class Sidecar {
             return read;
         }
 
+        /**
+         * @return how many entries the sidecar's size has room for, at most as many as records
+         *         of {@code dataSize} bytes can be (each is at least a 16-byte header): a size to
+         *         prepare for, not a count of valid entries
+         */
+        long entriesWithin(long dataSize) {
+            return Math.min(Math.max(0, fileSize - HEADER) / ENTRY, dataSize / RecordHeader.BYTES);
+        }
+
         /** @return where the entries read so far end in the data */
         long end() {
             return read == 0 ? 0 : entryOffset + entrySize;
@@ -215,11 +229,12 @@ final class Sidecar {
                 return false;
             }
             int at = buffer.position();
-            long offset = buffer.getLong();
-            long size = buffer.getLong();
-            int crc = buffer.getInt();
-            int self = buffer.getInt();
-            CRC32C check = new CRC32C();
+            long offset = buffer.getLong(at);
+            long size = buffer.getLong(at + Long.BYTES);
+            int crc = buffer.getInt(at + 2 * Long.BYTES);
+            int self = buffer.getInt(at + ENTRY - Integer.BYTES);
+            buffer.position(at + ENTRY);
+            check.reset();
             check.update(buffer.array(), at, ENTRY - Integer.BYTES);
             long where = fileAt + at;
             if ((int) check.getValue() != self) {
