@@ -92,7 +92,7 @@ final class MappedRecordFile extends RecordFile {
      * which finds what is wrong and says so.
      *
      * <p>The records between the first and the last are not read: reading one word of each would
-     * fault in every page of the file, ten times the cost of the rest of the open (issue 20). Each
+     * fault in every page of the file, six times the cost of the rest of the open (issue 20). Each
      * is checked against its entry when {@link #get} takes it, and against its checksum by
      * {@link #verify()}. Nothing in the sidecar can place a record outside the data: the places
      * rise from 0 and the last ends within the file.
