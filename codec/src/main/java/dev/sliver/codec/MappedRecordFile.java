@@ -108,14 +108,10 @@ final class MappedRecordFile extends RecordFile {
                 return null; // no entries, or a sidecar of other bytes: refused before the rest is read
             }
             index = new RecordPlaces(side.entriesWithin(bytes.size()));
-            do {
-                if (side.size() > bytes.size() - side.offset()) {
-                    return null; // acknowledged records are missing: the survey names the first
-                }
-                index.add(side.offset(), true, side.crc(), path);
-            } while (side.next());
-            if (side.problem() != null) {
-                return null;
+            index.add(side.offset(), true, side.crc(), path);
+            side.addTo(index, bytes.size());
+            if (side.next() || side.problem() != null) {
+                return null; // an entry past the data (acknowledged records are missing) or a damaged one: the survey names it
             }
             lastOffset = side.offset();
             lastSize = side.size();
