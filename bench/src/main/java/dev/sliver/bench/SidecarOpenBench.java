@@ -7,6 +7,10 @@ import dev.sliver.codec.RecordFiles;
 import org.openjdk.jmh.annotations.*;
 
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -15,7 +19,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * Opening a file of a million 1 KiB records (1 GiB) in MAP mode from its sidecar, and closing
  * it: what an application pays to start serving a large log (issue 20). Its own file, so that
- * the sidecar never changes what {@code FileBench.open} and {@code openOnly} measure.
+ * the sidecar never changes what {@code FileBench.open} and {@code openOnly} measure. The floor,
+ * {@code sidecarBulkRead}: one positional bulk read of the whole sidecar (24 MB) into a reused
+ * segment, what any open that checks every entry pays at least.
  */
 @State(Scope.Benchmark)
 @Fork(value = 1, jvmArgsAppend = {"-Xmx2g", "--enable-native-access=ALL-UNNAMED"})
@@ -26,6 +32,8 @@ public class SidecarOpenBench {
     static final int BLOB = 1000; // 1,024 bytes a record with its header and length
     private Path path;
     private ReadOptions options;
+    private Arena arena;
+    private MemorySegment floor;
 
     @Setup(Level.Trial)
     public void setUp() throws IOException {
@@ -48,6 +56,14 @@ public class SidecarOpenBench {
                         + " records, not " + RECORDS);
             }
         }
+        arena = Arena.ofShared();
+        floor = arena.allocate(Files.size(RecordFiles.sidecarOf(path)), 8);
+    }
+
+    /** Frees the floor's buffer. */
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        arena.close();
     }
 
     /** Open and close: the places come from the sidecar (milliseconds a call). */
@@ -57,6 +73,20 @@ public class SidecarOpenBench {
     public int openFromSidecar() throws IOException {
         try (RecordFile records = RecordFile.open(path, RecordFile.Mode.MAP, options)) {
             return records.size();
+        }
+    }
+
+    /** The floor: the sidecar's bytes, read in one positional bulk read into a reused segment. */
+    @Benchmark
+    @BenchmarkMode(Mode.AverageTime)
+    @OutputTimeUnit(TimeUnit.MILLISECONDS)
+    public long sidecarBulkRead() throws IOException {
+        try (FileChannel channel = FileChannel.open(RecordFiles.sidecarOf(path))) {
+            ByteBuffer buffer = floor.asByteBuffer();
+            while (buffer.hasRemaining() && channel.read(buffer, buffer.position()) > 0) {
+                // the whole sidecar
+            }
+            return buffer.position();
         }
     }
 }

@@ -11,6 +11,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.util.zip.CRC32C;
 
 import static dev.sliver.codec.RecordFormat.U64;
 import static dev.sliver.codec.RecordFormat.WORD;
@@ -56,16 +57,7 @@ final class MappedRecordFile extends RecordFile {
             SegmentBytes bytes = SegmentBytes.mapped(segment, path);
             RecordPlaces index = fromSidecar(path, bytes);
             String sidecarProblem = null;
-            if (index != null) { // only the records after the sidecar's last entry are scanned
-                RecordWalk walk = new RecordWalk(bytes, path, index.validBytes, index.size, false);
-                for (RecordHeader header = walk.next(); header != null; header = walk.next()) {
-                    index.add(header.offset(), false, 0, path);
-                }
-                if (walk.end() == RecordWalk.End.CORRUPT) {
-                    throw walk.corruption();
-                }
-                index.validBytes = walk.position();
-            } else {
+            if (index == null) { // no sidecar, or one open cannot take as it is: the survey decides and reports
                 index = new RecordPlaces();
                 Survey survey = Survey.of(bytes, path, false, false, index);
                 if (survey.end == RecordWalk.End.CORRUPT) {
@@ -86,33 +78,76 @@ final class MappedRecordFile extends RecordFile {
     }
 
     /**
-     * The sidecar's entries, when they can stand in for a header scan: a sidecar of this data
-     * whose every entry lies within the file and agrees with the total_length at its offset (a
-     * stale sidecar of an earlier file fails that); else null, and open surveys the whole file.
-     * Only total_length is read per record; each record's count and lengths are checked by
-     * {@link #get}.
+     * The largest record whose CRC32C open checks at either end of the sidecar: a few of its pages,
+     * never a read of a huge record at open.
      */
-    private static RecordPlaces fromSidecar(Path path, SegmentBytes bytes) {
+    static final long END_CRC_BYTES = 1 << 20;
+
+    /**
+     * The records' places from the sidecar, when it can stand in for a walk of every header: every
+     * entry intact and chained from 0 within the data, and its first and last entries agreeing with
+     * the records at their offsets (header and length table checked whole, and the CRC32C of a
+     * record up to {@link #END_CRC_BYTES}, so that a stale sidecar must hold the very bytes at both
+     * ends); the records after the last entry are walked. Else null: open surveys the whole file,
+     * which finds what is wrong and says so.
+     *
+     * <p>The records between the first and the last are not read: reading one word of each would
+     * fault in every page of the file, six times the cost of the rest of the open (issue 20). Each
+     * is checked against its entry when {@link #get} takes it, and against its checksum by
+     * {@link #verify()}. Nothing in the sidecar can place a record outside the data: the places
+     * rise from 0 and the last ends within the file.
+     */
+    private static RecordPlaces fromSidecar(Path path, SegmentBytes bytes) throws IOException {
+        RecordPlaces index;
+        long lastOffset;
+        long lastSize;
+        int lastCrc;
         try (Sidecar.Reader side = Sidecar.Reader.open(path, bytes.size())) {
-            RecordPlaces index = new RecordPlaces();
-            long lastOffset = 0;
-            long lastSize = 0;
-            while (side.next()) {
-                if (side.size() > bytes.size() - side.offset() || bytes.u64(side.offset()) != side.size() - WORD) {
-                    return null; // missing or different records: the survey finds which and says so
-                }
-                index.add(side.offset(), true, side.crc(), path);
-                lastOffset = side.offset();
-                lastSize = side.size();
+            if (!side.next() || side.size() > bytes.size()
+                    || !agrees(new RecordWalk(bytes, path, 0, 0, false), bytes, side.size(), side.crc())) {
+                return null; // no entries, or a sidecar of other bytes: refused before the rest is read
             }
-            if (side.problem() != null || index.size == 0) {
-                return null;
+            index = new RecordPlaces(side.entriesWithin(bytes.size()));
+            index.add(side.offset(), true, side.crc(), path);
+            side.addTo(index, bytes.size());
+            if (side.next() || side.problem() != null) {
+                return null; // an entry past the data (acknowledged records are missing) or a damaged one: the survey names it
             }
-            index.validBytes = lastOffset + lastSize;
-            return index;
+            lastOffset = side.offset();
+            lastSize = side.size();
+            lastCrc = side.crc();
         } catch (IOException e) {
             return null; // the survey reads the sidecar again and reports it
         }
+        RecordWalk walk = new RecordWalk(bytes, path, lastOffset, index.size - 1, false);
+        if (!agrees(walk, bytes, lastSize, lastCrc)) {
+            return null;
+        }
+        for (RecordHeader header = walk.next(); header != null; header = walk.next()) {
+            index.add(header.offset(), false, 0, path); // the records the sidecar does not list yet
+        }
+        if (walk.end() == RecordWalk.End.CORRUPT) {
+            return null; // the survey tells a corrupt file from a sidecar that does not belong to it
+        }
+        index.validBytes = walk.position();
+        return index;
+    }
+
+    /**
+     * Whether the next record of {@code walk} is whole and consistent, of {@code size} bytes, and,
+     * if at most {@link #END_CRC_BYTES}, of CRC32C {@code crc}.
+     */
+    private static boolean agrees(RecordWalk walk, SegmentBytes bytes, long size, int crc) throws IOException {
+        RecordHeader header = walk.next();
+        if (header == null || header.size() != size) {
+            return false;
+        }
+        if (size > END_CRC_BYTES) {
+            return true;
+        }
+        CRC32C actual = new CRC32C();
+        bytes.crc(actual, header.offset(), header.end());
+        return (int) actual.getValue() == crc;
     }
 
     @Override
@@ -124,7 +159,8 @@ final class MappedRecordFile extends RecordFile {
             long total = segment.get(U64, at);
             if (total != size - WORD) {
                 throw new CorruptRecordException(source.toString(), at, "total_length " + Long.toUnsignedString(total)
-                        + " disagrees with the " + size + " bytes the record had at open (the file changed?)");
+                        + " disagrees with the " + size + " bytes its place at open gives it (the file changed, or its sidecar is "
+                        + "stale: 'sliver repair' rebuilds it)");
             }
             RecordHeader header = RecordHeader.parse(total, segment.get(U64, at + WORD), total, true, source, at);
             MemorySegment lengths = segment.asSlice(header.tableOffset(), header.tableBytes());

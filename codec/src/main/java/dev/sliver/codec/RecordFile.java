@@ -21,19 +21,27 @@ import java.util.zip.CRC32C;
  * <p><b>What open accepts.</b> The rules of {@link RecordFiles}: a torn tail (what an interrupted
  * append leaves) is ignored and reported ({@link #tornBytes()}, and a WARNING); corruption (a bad
  * record, or one the sidecar vouches for that is missing or damaged) makes open throw a
- * {@link CorruptRecordException} naming the file, the record and the offset. A reader never
- * changes the file or its sidecar; a sidecar that is foreign or disagrees is reported (WARNING)
- * and not trusted from there.
+ * {@link CorruptRecordException} naming the file, the record and the offset, except for the
+ * records a MAP open takes from the sidecar without reading them (below). A reader never changes
+ * the file or its sidecar; a sidecar that is foreign or disagrees is reported (WARNING) and not
+ * trusted from there.
  *
- * <p><b>Opening with the sidecar (MAP).</b> When the sidecar {@code FILE.idx} is intact and every
- * entry agrees with the total_length at its offset, open takes the records' places from it
- * instead of checking every length table (only the records after its last entry are walked).
- * Each record's count and lengths are checked when {@link #get} takes it.
+ * <p><b>Opening with the sidecar (MAP).</b> When every entry of the sidecar {@code FILE.idx}
+ * passes its own checksum and chains from offset 0 within the file, and its first and last
+ * entries agree with the records at their offsets (each checked whole: header, lengths and, up
+ * to 1 MiB, its CRC32C), open takes the records' places from it without reading the records
+ * between: reading one word of each would fault in every page of the file. The records after its
+ * last entry are walked, so a file shorter than its sidecar says, or a torn tail, is found at
+ * open. Each record's total_length, count and lengths are checked when {@link #get} takes it (a
+ * record that disagrees with its place throws, naming the file, record and offset), and its
+ * bytes by {@link #verify()} and {@link #getVerified}. Every place lies within the file, whatever
+ * the sidecar holds.
  *
  * <p><b>Integrity.</b> Records the sidecar vouches for carry its CRC32C: {@link #verify()} checks
  * them and {@link #getVerified} checks one before returning it. Nothing else computes a record's
- * checksum: open checks each sidecar entry's own CRC32C (a damaged entry ends what the sidecar
- * vouches for), and {@link #get} checks a record's format, not its bytes.
+ * checksum but a MAP open, for the sidecar's two end records (above); open checks each sidecar
+ * entry's own CRC32C (a damaged entry ends what the sidecar vouches for), and {@link #get} checks
+ * a record's format, not its bytes.
  *
  * <p><b>Lifetimes.</b> The file's memory is freed (or unmapped) once the file is closed and every
  * batch and retained slice taken from it is released, whatever the order. Calls after

@@ -9,11 +9,26 @@ import java.util.Arrays;
  * {@link RecordFile}'s open collects them: one {@code long} and at most one {@code int} per record.
  */
 final class RecordPlaces implements Survey.Visitor {
-    private long[] offsets = new long[16];
-    private int[] crcs = new int[16];
+    private long[] offsets;
+    private int[] crcs;
     int size;
     int checksummed;
     long validBytes;
+
+    /** Places for a file whose number of records is not known yet. */
+    RecordPlaces() {
+        this(16);
+    }
+
+    /**
+     * Places for a file of about {@code expected} records: room for that many, up to a million
+     * (12 MiB), so that what a file only claims never allocates more; past it the tables double.
+     */
+    RecordPlaces(long expected) {
+        int capacity = Math.clamp(expected, 16, 1 << 20);
+        offsets = new long[capacity];
+        crcs = new int[capacity];
+    }
 
     @Override
     public void record(long index, RecordHeader header, boolean vouched, int crc) throws CorruptRecordException {
@@ -42,6 +57,6 @@ final class RecordPlaces implements Survey.Visitor {
     }
 
     int[] crcs() {
-        return Arrays.copyOf(crcs, checksummed);
+        return crcs.length == checksummed ? crcs : Arrays.copyOf(crcs, checksummed);
     }
 }
