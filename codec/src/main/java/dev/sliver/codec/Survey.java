@@ -105,7 +105,8 @@ final class Survey {
             survey.validBytes = walk.position();
             survey.end = walk.end();
             survey.corruption = walk.corruption();
-            if (agreeing && side.next()) { // the sidecar vouches for a record the data does not hold whole
+            if (agreeing && side.next() && !appendedSince(path, survey, side)) {
+                // the sidecar vouches for a record the data does not hold whole
                 survey.end = RecordWalk.End.CORRUPT;
                 survey.corruption = new CorruptRecordException(path.toString(), survey.validBytes, "record "
                         + survey.records + " (" + side.size() + " bytes) is listed in the sidecar, so it was durably "
@@ -122,5 +123,24 @@ final class Survey {
                     && side.entries() == survey.vouched;
         }
         return survey;
+    }
+
+    /**
+     * Whether the entry after the records surveyed is that of a record appended since the survey
+     * took the file's size: it starts where they end, it ends past the bytes surveyed, and the file
+     * now holds it whole. A reader takes the size, then reads the sidecar, and a live appender may
+     * add a record and its entry in between. A record within the bytes surveyed that the walk found
+     * damaged, or a file still too short for it, is an acknowledged record lost.
+     */
+    private static boolean appendedSince(Path path, Survey survey, Sidecar.Reader entry) {
+        long end = entry.offset() + entry.size();
+        if (entry.offset() != survey.validBytes || end <= survey.dataSize) {
+            return false;
+        }
+        try {
+            return java.nio.file.Files.size(path) >= end;
+        } catch (IOException e) {
+            return false; // gone or unreadable: the missing record is reported
+        }
     }
 }

@@ -52,6 +52,27 @@ class SurveyTest {
         assertArrayEquals(before, Files.readAllBytes(file));
     }
 
+    /**
+     * A reader takes the file's size, then reads the sidecar: an appender may add a record and its
+     * entry in between. That entry lies past the bytes surveyed, but the file holds its record:
+     * a live file, not a lost record (whole or half-written when the size was taken).
+     */
+    @Test
+    void aRecordAppendedAfterTheSizeWasTakenIsNewNotMissing() throws Exception {
+        Path file = write(4);
+        for (long taken : new long[] {50, 60}) {
+            try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file)) {
+                Survey survey = Survey.of(new FileWindow(channel, file, taken), file, false, false, (i, h, v, c) -> { });
+                assertEquals(2, survey.records, "taken at " + taken);
+                assertEquals(50, survey.validBytes);
+                assertEquals(taken == 50 ? RecordWalk.End.CLEAN : RecordWalk.End.TORN, survey.end);
+                assertEquals(null, survey.corruption);
+                assertEquals(2, survey.vouched);
+                assertEquals(null, survey.sidecarProblem);
+            }
+        }
+    }
+
     @Test
     void aFileThatEndsWhereTheSidecarListsMoreIsMissingRecords() throws Exception {
         Path file = write(4);
