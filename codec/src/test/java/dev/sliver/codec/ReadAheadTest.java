@@ -152,6 +152,42 @@ class ReadAheadTest {
         }
     }
 
+    /**
+     * A reader that reads ahead asks a file its size once, not once per record: the size it read
+     * covers every record of a file that does not change (the last one ends exactly there, and
+     * the chunk then holds exactly what is left of the file).
+     */
+    @Test
+    void aFileThatDoesNotChangeIsAskedItsSizeOnce() throws Exception {
+        List<List<byte[]>> records = mixedRecords();
+        byte[] bytes = encode(records);
+        Path file = Files.write(dir.resolve("asked.strg"), bytes);
+        int[] sizeCalls = new int[1];
+        try (FileChannel channel = new ForwardingFileChannel(FileChannel.open(file, StandardOpenOption.READ)) {
+            @Override
+            public long size() throws IOException {
+                sizeCalls[0]++;
+                return file.size();
+            }
+        }) {
+            assertReadsAll(RecordReader.readingAhead(channel, file, options), records, bytes, 0);
+        }
+        assertEquals(1, sizeCalls[0]);
+        byte[] small = encode(records.subList(0, 50));
+        Path smallFile = Files.write(dir.resolve("small.strg"), small);
+        sizeCalls[0] = 0;
+        try (FileChannel channel = new ForwardingFileChannel(FileChannel.open(smallFile, StandardOpenOption.READ)) {
+            @Override
+            public long size() throws IOException {
+                sizeCalls[0]++;
+                return file.size();
+            }
+        }) {
+            assertReadsAll(RecordReader.readingAhead(channel, smallFile, options), records.subList(0, 50), small, 0);
+        }
+        assertEquals(1, sizeCalls[0], "the whole file in one chunk");
+    }
+
     @Test
     void recordsAppendedAfterTheEndAreReadByTheNextCall() throws Exception {
         byte[] one = serialize(List.of(new byte[] {1, 2, 3}));

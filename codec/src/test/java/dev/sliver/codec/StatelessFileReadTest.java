@@ -268,9 +268,21 @@ class StatelessFileReadTest {
         }
     }
 
+    /**
+     * Records of one size cost one system call each once the size is learned: records of 1,000
+     * bytes, empty records (the 16-byte header is the whole record) and records whose
+     * total_length is exactly the cap (still under it: guessed too).
+     */
     @Test
     void recordsOfOneSizeCostOneSystemCallEach() throws Exception {
-        byte[] one = serialize(List.of(new byte[1000]));
+        assertOneCallPerRecord(List.of(new byte[1000]), options);
+        assertOneCallPerRecord(List.of(), options);
+        assertOneCallPerRecord(List.of(new byte[1000]), options.withMaxRecordBytes(8 + 8 + 1000));
+    }
+
+    private void assertOneCallPerRecord(List<byte[]> record, ReadOptions readOptions) throws IOException {
+        byte[] one = serialize(record);
+        long payload = record.stream().mapToLong(b -> b.length).sum();
         Path file = Files.write(dir.resolve("uniform.strg"), concat(one, one, one, one, one));
         int[] calls = new int[1];
         try (FileChannel channel = new ForwardingFileChannel(FileChannel.open(file, StandardOpenOption.READ)) {
@@ -299,17 +311,54 @@ class StatelessFileReadTest {
                 return file.size();
             }
         }) {
-            Codec.tryDeserialize(channel, options).close(); // learns the channel and the size
+            Codec.tryDeserialize(channel, readOptions).close(); // learns the channel and the size
             for (int i = 1; i < 5; i++) {
                 calls[0] = 0;
-                try (Batch batch = Codec.tryDeserialize(channel, options)) {
-                    assertEquals(1000, batch.totalBytes());
+                try (Batch batch = Codec.tryDeserialize(channel, readOptions)) {
+                    assertEquals(payload, batch.totalBytes());
                 }
-                assertEquals(1, calls[0], "one read for record " + i);
+                assertEquals(1, calls[0], "one read for record " + i + " of " + one.length + " bytes");
             }
             calls[0] = 0;
-            assertNull(Codec.tryDeserialize(channel, options));
+            assertNull(Codec.tryDeserialize(channel, readOptions));
             assertEquals(1, calls[0], "and one to find the end");
+        }
+    }
+
+    /** At the end of the file, after guessed reads: deserialize says there is no record and where; tryDeserialize returns null. */
+    @Test
+    void theEndAfterAGuessIsNoRecordOrNull() throws Exception {
+        byte[] one = serialize(List.of(new byte[100]));
+        Path file = Files.write(dir.resolve("two.strg"), concat(one, one));
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            Codec.deserialize(channel, options).close(); // learns
+            Codec.deserialize(channel, options).close(); // guessed
+            CorruptRecordException e = assertThrows(CorruptRecordException.class, () -> Codec.deserialize(channel, options));
+            assertEquals("file channel: no record: the input ended before a header at byte " + 2 * one.length, e.getMessage());
+            assertNull(Codec.tryDeserialize(channel, options));
+        }
+    }
+
+    /**
+     * A record longer than the guess is judged against what remains of the file, as a reader
+     * judges it, also when the file ends exactly where the guessed read did (it is then no
+     * stream, whose record would be read until it ends short).
+     */
+    @Test
+    void aRecordLongerThanTheGuessIsJudgedByTheFilesSize() throws Exception {
+        byte[] good = serialize(List.of(new byte[1000])); // guesses of 1,024 bytes
+        Path file = Files.write(dir.resolve("longer.strg"), concat(good, good, words(2000, 1, 1992), new byte[good.length - 24]));
+        String expected = "file channel: total_length 2000 exceeds the 1016 bytes remaining at byte 2048";
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            channel.position(2048);
+            assertEquals(expected, assertThrows(CorruptRecordException.class,
+                    () -> new RecordReader(channel, "file channel", options).next()).getMessage());
+        }
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            Codec.tryDeserialize(channel, options).close();
+            Codec.tryDeserialize(channel, options).close();
+            assertEquals(expected, assertThrows(CorruptRecordException.class,
+                    () -> Codec.tryDeserialize(channel, options)).getMessage());
         }
     }
 }
