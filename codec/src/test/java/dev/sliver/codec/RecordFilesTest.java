@@ -153,6 +153,39 @@ class RecordFilesTest {
         assertEquals(25, Files.size(file));
     }
 
+    /**
+     * A file that shrinks while a forced repair saves its tail (another program truncated it):
+     * the repair fails naming the save and the byte, and cuts nothing (a save that took the
+     * shrinking for progress would never end).
+     */
+    @Test
+    void aFileThatShrinksWhileItsTailIsSavedIsNotCut() throws Exception {
+        Path file = write(3);
+        put(file, 25 + 8, (byte) 2);
+        byte[] before = Files.readAllBytes(file);
+        Storage shrinking = new Storage() {
+            @Override
+            public java.nio.channels.FileChannel open(Path path, java.util.Set<? extends java.nio.file.OpenOption> options)
+                    throws java.io.IOException {
+                java.nio.channels.FileChannel real = java.nio.channels.FileChannel.open(path, options);
+                if (!path.equals(file)) {
+                    return real;
+                }
+                return new ForwardingFileChannel(real) {
+                    @Override
+                    public long transferTo(long position, long count, java.nio.channels.WritableByteChannel target) {
+                        return 0; // what transferTo returns past the end of a file that shrank
+                    }
+                };
+            }
+        };
+        java.io.IOException e = assertThrows(java.io.IOException.class, () -> RecordFiles.repair(shrinking, file, true));
+        Path lost = dir.resolve("log.strg.lost-25");
+        assertEquals(lost + ": saving the bytes to cut failed (nothing was cut): " + file
+                + ": the file shrank while its tail was saved at byte 25", e.getMessage());
+        assertArrayEquals(before, Files.readAllBytes(file), "nothing was cut");
+    }
+
     @Test
     void aFileThatIsNotRecordsGetsNoAdviceToCutIt() throws Exception {
         Path file = Files.writeString(file(), "notes of a meeting, not records at all");
