@@ -152,6 +152,9 @@ class StatelessFileReadTest {
                 words(7, 0),                                                 // total below 8
                 concat(words(1016, 200), new byte[1000]),                    // count does not fit
                 concat(words(1016, 127), new byte[1000]),                    // count one past what fits
+                concat(words(1016, 200), new byte[1008]),                    // of the guessed size, a count that does not fit
+                concat(words(1016, 127), new byte[1008]),                    // of the guessed size, one past what fits
+                concat(words(5016, 700), new byte[5008]),                    // larger, a count that does not fit
                 concat(words(5016, 1, 4999), new byte[5000]),                // larger than the guess, not adding up
                 concat(words(5016, 2, 4000, 1001), new byte[5000 - 8]),      // larger, a length too large
                 concat(words(5016, 1, 5000), new byte[4999]),                // larger, one byte short of the file
@@ -176,6 +179,63 @@ class StatelessFileReadTest {
                         () -> Codec.tryDeserialize(channel, options));
                 assertEquals(expected, e.getMessage(), "after " + tail.length + " bytes of tail");
             }
+        }
+    }
+
+    /** A file channel whose reads fail after {@code readsLeft} more, and whose size can be made to say more than there is. */
+    private static final class Unreliable extends ForwardingFileChannel {
+        int readsLeft = Integer.MAX_VALUE;
+        long sizeSaysMore;
+
+        Unreliable(FileChannel file) {
+            super(file);
+        }
+
+        @Override
+        public int read(ByteBuffer dst) throws IOException {
+            if (readsLeft-- <= 0) {
+                throw new IOException("Input/output error");
+            }
+            return file.read(dst);
+        }
+
+        @Override
+        public long size() throws IOException {
+            return file.size() + sizeSaysMore;
+        }
+    }
+
+    /** A read that fails after the size was learned is named with the source and the byte, in the guessed read and in the rest. */
+    @Test
+    void aReadThatFailsAfterAGuessNamesTheByte() throws Exception {
+        byte[] good = serialize(List.of(new byte[1000]));
+        byte[] larger = serialize(List.of(new byte[5000]));
+        Path file = Files.write(dir.resolve("failing.strg"), concat(good, good, larger));
+        try (Unreliable channel = new Unreliable(FileChannel.open(file, StandardOpenOption.READ))) {
+            Codec.tryDeserialize(channel, options).close();
+            channel.readsLeft = 0;
+            IOException e = assertThrows(IOException.class, () -> Codec.tryDeserialize(channel, options));
+            assertEquals("file channel: Input/output error at byte 1024", e.getMessage(), "the guessed read");
+            channel.readsLeft = Integer.MAX_VALUE;
+            Codec.tryDeserialize(channel, options).close();
+            channel.readsLeft = 1;
+            e = assertThrows(IOException.class, () -> Codec.tryDeserialize(channel, options));
+            assertEquals("file channel: Input/output error at byte 3072", e.getMessage(), "the read of the rest, after the guess's 1,024 bytes");
+        }
+    }
+
+    /** A file that ends inside a record its size said was whole (it shrank between the two) ends in a truncated record. */
+    @Test
+    void aFileThatEndsInsideARecordLongerThanTheGuessIsATruncatedRecord() throws Exception {
+        byte[] good = serialize(List.of(new byte[1000]));
+        byte[] larger = serialize(List.of(new byte[5000]));
+        Path file = Files.write(dir.resolve("short.strg"), concat(good, Arrays.copyOf(larger, larger.length - 1)));
+        try (Unreliable channel = new Unreliable(FileChannel.open(file, StandardOpenOption.READ))) {
+            Codec.tryDeserialize(channel, options).close();
+            channel.sizeSaysMore = 1;
+            CorruptRecordException e = assertThrows(CorruptRecordException.class, () -> Codec.tryDeserialize(channel, options));
+            assertEquals("file channel: truncated record: expected 5024 bytes for the record starting at byte 1024, got 5023"
+                    + " at byte 6047", e.getMessage());
         }
     }
 
@@ -275,15 +335,29 @@ class StatelessFileReadTest {
      */
     @Test
     void recordsOfOneSizeCostOneSystemCallEach() throws Exception {
-        assertOneCallPerRecord(List.of(new byte[1000]), options);
-        assertOneCallPerRecord(List.of(), options);
-        assertOneCallPerRecord(List.of(new byte[1000]), options.withMaxRecordBytes(8 + 8 + 1000));
+        assertOneCallPerRecord(null, List.of(new byte[1000]), options);
+        assertOneCallPerRecord(null, List.of(), options);
+        assertOneCallPerRecord(null, List.of(new byte[1000]), options.withMaxRecordBytes(8 + 8 + 1000));
     }
 
-    private void assertOneCallPerRecord(List<byte[]> record, ReadOptions readOptions) throws IOException {
+    /**
+     * The guess follows the records: after a record past {@link FileChannelReads#MAX_GUESS} (no
+     * guess), a larger one (a guess too large) or a smaller one (too small), the next record
+     * teaches its size, and the ones after it cost one call each.
+     */
+    @Test
+    void theGuessLearnsEachNewSize() throws Exception {
+        for (int lead : new int[] {70_000, 5000, 10}) {
+            assertOneCallPerRecord(List.of(new byte[lead]), List.of(new byte[1000]), options);
+        }
+    }
+
+    /** Reads {@code lead} (if any), then five {@code record}s: the second to the fifth must cost one call each. */
+    private void assertOneCallPerRecord(List<byte[]> lead, List<byte[]> record, ReadOptions readOptions) throws IOException {
         byte[] one = serialize(record);
         long payload = record.stream().mapToLong(b -> b.length).sum();
-        Path file = Files.write(dir.resolve("uniform.strg"), concat(one, one, one, one, one));
+        byte[] first = lead != null ? serialize(lead) : new byte[0];
+        Path file = Files.write(dir.resolve("uniform.strg"), concat(first, one, one, one, one, one));
         int[] calls = new int[1];
         try (FileChannel channel = new ForwardingFileChannel(FileChannel.open(file, StandardOpenOption.READ)) {
             @Override
@@ -311,7 +385,10 @@ class StatelessFileReadTest {
                 return file.size();
             }
         }) {
-            Codec.tryDeserialize(channel, readOptions).close(); // learns the channel and the size
+            if (lead != null) {
+                Codec.tryDeserialize(channel, readOptions).close(); // learns the channel and the lead's size
+            }
+            Codec.tryDeserialize(channel, readOptions).close(); // learns the record's size
             for (int i = 1; i < 5; i++) {
                 calls[0] = 0;
                 try (Batch batch = Codec.tryDeserialize(channel, readOptions)) {
