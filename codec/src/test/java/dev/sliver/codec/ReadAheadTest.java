@@ -188,6 +188,28 @@ class ReadAheadTest {
         assertEquals(1, sizeCalls[0], "the whole file in one chunk");
     }
 
+    /**
+     * A record appended cut short after the reader reached the end of a file, far from its start:
+     * the size read before no longer covers it, so the file is asked again and the record is
+     * judged against what the file now holds after it.
+     */
+    @Test
+    void aCutRecordAppendedLaterIsJudgedByTheFilesNewSize() throws Exception {
+        byte[] one = serialize(List.of(new byte[] {1, 2, 3}));
+        byte[][] hundred = new byte[100][];
+        Arrays.fill(hundred, one);
+        Path file = Files.write(dir.resolve("grown.strg"), concat(hundred));
+        try (RecordReader reader = RecordReader.open(file, options)) {
+            for (int i = 0; i < 100; i++) {
+                reader.next().close();
+            }
+            assertNull(reader.next());
+            Files.write(file, concat(words(100, 1, 84), new byte[10]), StandardOpenOption.APPEND);
+            CorruptRecordException e = assertThrows(CorruptRecordException.class, reader::next);
+            assertEquals(file + ": total_length 100 exceeds the 26 bytes remaining at byte 2700", e.getMessage());
+        }
+    }
+
     @Test
     void recordsAppendedAfterTheEndAreReadByTheNextCall() throws Exception {
         byte[] one = serialize(List.of(new byte[] {1, 2, 3}));

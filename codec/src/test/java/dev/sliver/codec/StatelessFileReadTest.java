@@ -352,6 +352,41 @@ class StatelessFileReadTest {
         }
     }
 
+    /** A file whose last record taught the size, and that grows after it, is still read one call per record. */
+    @Test
+    void aFileThatGrowsAfterTheRecordThatTaughtTheSizeIsStillGuessed() throws Exception {
+        byte[] one = serialize(List.of(new byte[1000]));
+        Path file = Files.write(dir.resolve("growing.strg"), one);
+        int[] calls = new int[1];
+        try (FileChannel channel = new ForwardingFileChannel(FileChannel.open(file, StandardOpenOption.READ)) {
+            @Override
+            public int read(ByteBuffer dst) throws IOException {
+                calls[0]++;
+                return file.read(dst);
+            }
+
+            @Override
+            public long position() throws IOException {
+                calls[0]++;
+                return file.position();
+            }
+
+            @Override
+            public long size() throws IOException {
+                calls[0]++;
+                return file.size();
+            }
+        }) {
+            Codec.tryDeserialize(channel, options).close(); // the file ends where this record does
+            Files.write(file, concat(one, one), StandardOpenOption.APPEND);
+            for (int i = 1; i < 3; i++) {
+                calls[0] = 0;
+                Codec.tryDeserialize(channel, options).close();
+                assertEquals(1, calls[0], "one read for record " + i);
+            }
+        }
+    }
+
     /** Reads {@code lead} (if any), then five {@code record}s: the second to the fifth must cost one call each. */
     private void assertOneCallPerRecord(List<byte[]> lead, List<byte[]> record, ReadOptions readOptions) throws IOException {
         byte[] one = serialize(record);
