@@ -125,6 +125,31 @@ class FileBytesTest {
         }
     }
 
+    /** A read that fails part-way through filling the window names the file and the byte where it failed. */
+    @Test
+    void aWindowWhoseReadFailsNamesTheByte() throws Exception {
+        Path file = Files.write(dir.resolve("f"), content());
+        try (FileChannel channel = new ForwardingFileChannel(FileChannel.open(file, StandardOpenOption.READ)) {
+            private boolean readOnce;
+
+            @Override
+            public int read(ByteBuffer dst, long position) throws java.io.IOException {
+                if (readOnce) {
+                    throw new java.io.IOException("Input/output error");
+                }
+                readOnce = true;
+                ByteBuffer some = dst.slice().limit(7);
+                int n = super.read(some, position);
+                dst.position(dst.position() + n);
+                return n;
+            }
+        }) {
+            FileWindow window = new FileWindow(channel, "f", SIZE, 1024);
+            java.io.IOException e = assertThrows(java.io.IOException.class, () -> window.view(100, 16));
+            assertEquals("f: Input/output error at byte 107", e.getMessage(), "after the 7 bytes the first read gave");
+        }
+    }
+
     @Test
     void aWindowOverAFileThatShrankSaysSo() throws Exception {
         Path file = Files.write(dir.resolve("f"), content());
