@@ -335,8 +335,13 @@ class RecordFilesTest {
                 assertEquals(0, records.tornBytes());
                 assertEquals((mode == RecordFile.Mode.READ ? "ReadRecordFile[" : "MappedRecordFile[") + file
                         + ", 5 records]", records.toString());
-                IllegalStateException e = assertThrows(IllegalStateException.class, () -> records.getVerified(4));
-                assertEquals(file + ": record 4 has no checksum (the sidecar covers 3 records)", e.getMessage());
+                for (int i : new int[] {3, 4}) { // the first without a checksum, and one after it
+                    IllegalStateException e = assertThrows(IllegalStateException.class, () -> records.getVerified(i));
+                    assertEquals(file + ": record " + i + " has no checksum (the sidecar covers 3 records)", e.getMessage());
+                }
+                try (var verified = records.getVerified(2)) {
+                    assertEquals(1, verified.size(), "the last record with a checksum");
+                }
             }
         }
     }
