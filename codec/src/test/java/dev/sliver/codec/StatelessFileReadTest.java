@@ -387,6 +387,29 @@ class StatelessFileReadTest {
         }
     }
 
+    /**
+     * A thread's first reads (nothing learned yet, no scratch buffer): records growing past the
+     * first buffer, to exactly {@link FileChannelReads#MAX_GUESS} bytes, come back whole, and
+     * after each new size the next record of it costs one call.
+     */
+    @Test
+    void aNewThreadLearnsAndGrowsItsGuess() throws Exception {
+        java.util.concurrent.atomic.AtomicReference<Throwable> failed = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread fresh = Thread.ofPlatform().start(() -> {
+            try {
+                assertOneCallPerRecord(null, List.of(new byte[10]), options);
+                assertOneCallPerRecord(null, List.of(new byte[5000]), options);
+                assertOneCallPerRecord(null, List.of(new byte[FileChannelReads.MAX_GUESS - 24]), options);
+            } catch (Throwable t) {
+                failed.set(t);
+            }
+        });
+        fresh.join();
+        if (failed.get() != null) {
+            throw new AssertionError(failed.get());
+        }
+    }
+
     /** Reads {@code lead} (if any), then five {@code record}s: the second to the fifth must cost one call each. */
     private void assertOneCallPerRecord(List<byte[]> lead, List<byte[]> record, ReadOptions readOptions) throws IOException {
         byte[] one = serialize(record);
