@@ -151,6 +151,10 @@ class RecordFilesTest {
         assertArrayEquals(Arrays.copyOfRange(before, 25, 50), Files.readAllBytes(dir.resolve("log.strg.lost-25.1")));
         assertArrayEquals(Arrays.copyOfRange(before, 25, 75), Files.readAllBytes(lost), "the first save is kept");
         assertEquals(25, Files.size(file));
+
+        Files.write(file, Arrays.copyOfRange(before, 25, 50), java.nio.file.StandardOpenOption.APPEND); // and a third time
+        assertEquals(dir.resolve("log.strg.lost-25.2"), RecordFiles.repair(file, true).savedTo());
+        assertArrayEquals(Arrays.copyOfRange(before, 25, 50), Files.readAllBytes(dir.resolve("log.strg.lost-25.2")));
     }
 
     /**
