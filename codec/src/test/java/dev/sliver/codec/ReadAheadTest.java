@@ -210,6 +210,26 @@ class ReadAheadTest {
         }
     }
 
+    /**
+     * A record completed after the reader read its first bytes (a reader tailing a file being
+     * appended): the size read before does not cover it, so the file is asked again, and the
+     * record is read whole rather than judged against the old size.
+     */
+    @Test
+    void aRecordCompletedAfterTheReaderReadItsFirstBytesIsRead() throws Exception {
+        byte[] first = serialize(List.of(new byte[] {1, 2, 3}));
+        byte[] second = serialize(List.of(new byte[] {4, 5, 6, 7, 8, 9, 10, 11})); // 32 bytes
+        Path file = Files.write(dir.resolve("tailed.strg"), concat(first, Arrays.copyOf(second, 20)));
+        try (RecordReader reader = RecordReader.open(file, options)) {
+            reader.next().close(); // the chunk now holds the second record's first 20 bytes
+            Files.write(file, Arrays.copyOfRange(second, 20, second.length), StandardOpenOption.APPEND);
+            try (Batch batch = reader.next()) {
+                assertArrayEquals(new byte[] {4, 5, 6, 7, 8, 9, 10, 11}, batch.get(0).toByteArray());
+            }
+            assertNull(reader.next());
+        }
+    }
+
     @Test
     void recordsAppendedAfterTheEndAreReadByTheNextCall() throws Exception {
         byte[] one = serialize(List.of(new byte[] {1, 2, 3}));
