@@ -233,6 +233,110 @@ class AppendBufferTest {
         }
     }
 
+    /**
+     * A blob longer than the header promised is refused before any of it is staged, as an array
+     * and as a segment: the message counts only the header and lengths as staged (staged first and
+     * refused at the end, it would count the blob's bytes too, past what the header promised).
+     */
+    @Test
+    void aBlobLongerThanPromisedIsRefusedBeforeItIsStaged() throws Exception {
+        Path file = dir.resolve("log.strg");
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                StandardOpenOption.WRITE); AppendBuffer buffer = new AppendBuffer(file)) {
+            List<AppendBuffer.Source> tooLong = List.of(b -> {
+                b.header(1, 10);
+                b.length(10);
+                b.put(new byte[11]);
+            }, b -> {
+                b.header(1, 10);
+                b.length(10);
+                b.put(MemorySegment.ofArray(new byte[11]));
+            });
+            for (AppendBuffer.Source source : tooLong) {
+                var e = assertThrows(java.util.ConcurrentModificationException.class, () -> buffer.append(channel, 0, source));
+                assertEquals(file + ": the record to append at byte 0 changed while it was staged: its header promised 1 blobs"
+                        + " of 10 bytes, it has staged 1 lengths adding up to 10 and 24 of its 34 bytes; nothing of it is appended",
+                        e.getMessage());
+                assertEquals(0, channel.size());
+            }
+        }
+    }
+
+    /** A record that cannot be read before any of it was written: the message says nothing was written, and the file is untouched. */
+    @Test
+    void aRecordUnreadableBeforeItsFirstWriteSaysNothingWasWritten() throws Exception {
+        Path file = dir.resolve("log.strg");
+        Files.write(file, serialized(List.of(new byte[] {1})));
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+             AppendBuffer buffer = new AppendBuffer(file)) {
+            IOException e = assertThrows(AppendBuffer.UnreadableRecordException.class, () -> buffer.append(channel, 25, b -> {
+                b.header(1, 1);
+                throw new IOException("the source broke");
+            }));
+            assertEquals(file + ": the record to append at byte 25 could not be read: the source broke; nothing was written",
+                    e.getMessage());
+            assertEquals(25, channel.size());
+        }
+    }
+
+    /** A channel that writes fewer bytes than asked (as a nearly full disk may) still gets every piece at its place. */
+    @Test
+    void shortWritesPutEveryByteInItsPlace() throws Exception {
+        Path file = dir.resolve("log.strg");
+        List<byte[]> blobs = List.of(pattern(2 * CAPACITY + 7, 3), pattern(100, 5));
+        try (FileChannel real = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                StandardOpenOption.WRITE); AppendBuffer buffer = new AppendBuffer(file)) {
+            real.write(ByteBuffer.wrap(new byte[] {9, 9, 9}));
+            FileChannel shortWrites = new ForwardingFileChannel(real) {
+                @Override
+                public int write(ByteBuffer src, long position) throws IOException {
+                    int written = file.write(src.slice(src.position(), Math.min(src.remaining(), 1000)), position);
+                    src.position(src.position() + written);
+                    return written;
+                }
+            };
+            long bytes = buffer.append(shortWrites, 3, AppendSources.arrays(blobs));
+            assertEquals(serialized(blobs).length, bytes);
+        }
+        byte[] expected = serialized(blobs);
+        byte[] got = Files.readAllBytes(file);
+        assertArrayEquals(new byte[] {9, 9, 9}, Arrays.copyOf(got, 3));
+        assertArrayEquals(expected, Arrays.copyOfRange(got, 3, got.length));
+    }
+
+    /** A write and then the cut back both fail: the error says so, and keeps the cut's own error beside the write's. */
+    @Test
+    void aCutBackThatFailsTooIsKeptWithTheWritesError() throws Exception {
+        Path file = dir.resolve("log.strg");
+        try (FileChannel real = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                StandardOpenOption.WRITE); AppendBuffer buffer = new AppendBuffer(file)) {
+            FileChannel failing = new ForwardingFileChannel(real) {
+                private boolean wrote;
+
+                @Override
+                public int write(ByteBuffer src, long position) throws IOException {
+                    if (wrote) {
+                        throw new IOException("No space left on device");
+                    }
+                    wrote = true;
+                    return file.write(src, position);
+                }
+
+                @Override
+                public FileChannel truncate(long size) throws IOException {
+                    throw new IOException("Input/output error");
+                }
+            };
+            IOException e = assertThrows(IOException.class,
+                    () -> buffer.append(failing, 0, AppendSources.arrays(List.of(new byte[2 * CAPACITY]))));
+            assertEquals(file + ": append failed (No space left on device), and cutting the file back to 0 bytes failed too"
+                    + " (Input/output error): it now ends in a partial record at byte 0", e.getMessage());
+            Throwable[] suppressed = e.getCause().getSuppressed();
+            assertEquals(1, suppressed.length);
+            assertEquals("Input/output error", suppressed[0].getMessage());
+        }
+    }
+
     /** A list that changes between looks is appended as it was at the first: one consistent record. */
     @ParameterizedTest
     @ValueSource(ints = {10, 3 * CAPACITY})

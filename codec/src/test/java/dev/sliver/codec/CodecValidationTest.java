@@ -91,6 +91,38 @@ class CodecValidationTest {
         assertCorrupt(concat(words(100, 1, 3), new byte[] {1, 2, 3}), "exceeds the 19 bytes remaining", 0);
     }
 
+    /**
+     * A file that holds a total_length and nothing after it has a size to trust, 0 bytes after the
+     * field: the record is judged against that size, as a file's, not against the stream cap (which
+     * would pass it and report a truncation instead). Every reader of a file says the same.
+     */
+    @Test
+    void aFileOfOnlyATotalLengthHasZeroBytesRemaining() throws Exception {
+        Path file = Files.write(dir.resolve("eight.strg"), words(100));
+        String expected = file + ": total_length 100 exceeds the 0 bytes remaining at byte 0";
+        assertEquals(expected, assertThrows(CorruptRecordException.class, () -> Codec.deserialize(file, options)).getMessage());
+        try (RecordReader ahead = RecordReader.open(file, options)) {
+            assertEquals(expected, assertThrows(CorruptRecordException.class, ahead::next).getMessage());
+        }
+        assertEquals(0, allocator.totalAllocations());
+    }
+
+    /**
+     * A file whose remaining bytes are exactly the cap is still judged by its size: the error says
+     * what remains, not the cap (a file is no stream).
+     */
+    @Test
+    void aFileWhoseRemainingBytesEqualTheCapIsJudgedByItsSize() throws Exception {
+        Path file = Files.write(dir.resolve("capped.strg"), words(32, 1, 16, 0)); // 24 bytes after total_length
+        ReadOptions capped = options.withMaxRecordBytes(24);
+        String expected = file + ": total_length 32 exceeds the 24 bytes remaining at byte 0";
+        assertEquals(expected, assertThrows(CorruptRecordException.class, () -> Codec.deserialize(file, capped)).getMessage());
+        try (RecordReader ahead = RecordReader.open(file, capped)) {
+            assertEquals(expected, assertThrows(CorruptRecordException.class, ahead::next).getMessage());
+        }
+        assertEquals(0, allocator.totalAllocations());
+    }
+
     @Test
     void totalLengthBeyondTheStreamCap() {
         ReadOptions capped = options.withMaxRecordBytes(1024);

@@ -72,4 +72,24 @@ class ErrorMessagesTest {
         IllegalStateException e = assertThrows(IllegalStateException.class, reader::next);
         assertEquals("reader of " + file + " is closed", e.getMessage());
     }
+
+    /** A reader that cannot be made (no options) says why and leaves no descriptor of the file it opened. */
+    @Test
+    void aReaderThatCannotBeMadeClosesTheFileItOpened() throws Exception {
+        Path file = Files.write(dir.resolve("one.strg"), Records.serialize(List.of(new byte[] {1})));
+        for (boolean readAhead : new boolean[] {true, false}) {
+            NullPointerException e = assertThrows(NullPointerException.class, () -> RecordReader.open(file, null, readAhead));
+            assertEquals("options", e.getMessage());
+            assertTrue(Records.openDescriptors(file) <= 0, "the file is closed again");
+        }
+    }
+
+    /** What a message quotes from an exception: a file-system error's reason, else its message, else its type; never "null". */
+    @Test
+    void quotedReasonsAreNeverNull() {
+        assertEquals("Is a directory", Reasons.of(new java.nio.file.FileSystemException("/x", null, "Is a directory")));
+        assertEquals("/x", Reasons.of(new java.nio.file.FileSystemException("/x")));
+        assertEquals("permission denied", Reasons.of(new java.nio.file.AccessDeniedException("/x")));
+        assertEquals("IOException", Reasons.of(new java.io.IOException()));
+    }
 }

@@ -125,6 +125,96 @@ class FileBytesTest {
         }
     }
 
+    /** A read that fails part-way through filling the window names the file and the byte where it failed. */
+    @Test
+    void aWindowWhoseReadFailsNamesTheByte() throws Exception {
+        Path file = Files.write(dir.resolve("f"), content());
+        try (FileChannel channel = new ForwardingFileChannel(FileChannel.open(file, StandardOpenOption.READ)) {
+            private boolean readOnce;
+
+            @Override
+            public int read(ByteBuffer dst, long position) throws java.io.IOException {
+                if (readOnce) {
+                    throw new java.io.IOException("Input/output error");
+                }
+                readOnce = true;
+                ByteBuffer some = dst.slice().limit(7);
+                int n = super.read(some, position);
+                dst.position(dst.position() + n);
+                return n;
+            }
+        }) {
+            FileWindow window = new FileWindow(channel, "f", SIZE, 1024);
+            java.io.IOException e = assertThrows(java.io.IOException.class, () -> window.view(100, 16));
+            assertEquals("f: Input/output error at byte 107", e.getMessage(), "after the 7 bytes the first read gave");
+        }
+    }
+
+    /**
+     * A file being read into memory ({@link ReadingBytes}) gives the file's bytes to whichever
+     * access comes first (a view, a checksum, a zero check, a word), each reading the file up to
+     * where it ends first, in steps as small as a byte.
+     */
+    @Test
+    void aFileReadAsItIsWalkedGivesTheFilesBytesToEveryFirstAccess() throws Exception {
+        byte[] expected = content();
+        Path file = Files.write(dir.resolve("f"), expected);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ); Arena arena = Arena.ofConfined()) {
+            for (long step : new long[] {1, 64}) {
+                java.util.function.Supplier<ReadingBytes> fresh = () -> new ReadingBytes(channel, arena.allocate(SIZE), file, step);
+                assertArrayEquals(java.util.Arrays.copyOfRange(expected, 65_530, 65_550),
+                        fresh.get().view(65_530, 20).toArray(ValueLayout.JAVA_BYTE), "a view first");
+                assertEquals(crc(expected, 3, 70_000), crc(fresh.get(), 3, 70_000), "a checksum first");
+                assertFalse(fresh.get().allZero(999, 200_000), "a zero check first");
+                assertEquals(ByteBuffer.wrap(expected).order(ByteOrder.LITTLE_ENDIAN).getLong(SIZE - 8), fresh.get().u64(SIZE - 8));
+                assertSameBytes(expected, fresh.get());
+            }
+        }
+    }
+
+    /** A read that fails while the file is read into memory names the file and the byte. */
+    @Test
+    void aFileReadIntoMemoryWhoseReadFailsNamesTheByte() throws Exception {
+        Path file = Files.write(dir.resolve("f"), content());
+        try (FileChannel channel = new ForwardingFileChannel(FileChannel.open(file, StandardOpenOption.READ)) {
+            @Override
+            public int read(ByteBuffer dst, long position) throws java.io.IOException {
+                if (position > 0) {
+                    throw new java.io.IOException("Input/output error");
+                }
+                ByteBuffer some = dst.slice().limit(7);
+                int n = super.read(some, position);
+                dst.position(dst.position() + n);
+                return n;
+            }
+        }; Arena arena = Arena.ofConfined()) {
+            ReadingBytes bytes = new ReadingBytes(channel, arena.allocate(SIZE), file, 64);
+            java.io.IOException e = assertThrows(java.io.IOException.class, () -> bytes.u64(0));
+            assertEquals(file + ": Input/output error at byte 7", e.getMessage());
+        }
+    }
+
+    /**
+     * A window that hopped (a 64 KiB read far from where it was) and is then asked for bytes just
+     * past what it holds reads them: it never answers from bytes an earlier read left in its buffer.
+     */
+    @Test
+    void aWindowNeverAnswersFromAnEarlierReadsBytes() throws Exception {
+        int size = 3 * FileWindow.CAPACITY;
+        ByteBuffer offsets = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
+        for (int at = 0; at < size; at += 8) {
+            offsets.putLong(at, at); // the word at each offset says the offset
+        }
+        Path file = Files.write(dir.resolve("f"), offsets.array());
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            FileWindow window = new FileWindow(channel, "f", size);
+            long far = 2L * FileWindow.CAPACITY;
+            for (long at : new long[] {0, far, far + 64 * 1024, far + 64 * 1024 + 8, 64 * 1024, 8}) {
+                assertEquals(at, window.u64(at), "the word at " + at);
+            }
+        }
+    }
+
     @Test
     void aWindowOverAFileThatShrankSaysSo() throws Exception {
         Path file = Files.write(dir.resolve("f"), content());

@@ -164,4 +164,39 @@ class GroupCommitTest {
             assertEquals(3, records.size());
         }
     }
+
+    /**
+     * Close stops the timer: its thread ends although a timer task for an hour later was pending
+     * (one left queued, or a timer never shut down, would keep a thread per closed appender).
+     */
+    @Test
+    void closeEndsTheTimerThreadWithATaskPending() throws Exception {
+        Path file = dir.resolve("timer.strg");
+        String name = "sliver-group-commit " + file;
+        try (GroupCommitAppender appender = GroupCommitAppender.open(file, new GroupCommitAppender.Policy(100, Duration.ofHours(1)))) {
+            appender.append(List.of(new byte[] {1}));
+            assertTrue(timerThreads(name).findAny().isPresent(), "the timer waits for the hour");
+        }
+        for (Thread timer : timerThreads(name).toList()) {
+            timer.join(Duration.ofSeconds(30)); // a watchdog, not a timing: it ends at once
+            assertFalse(timer.isAlive(), "the timer thread ended at close");
+        }
+    }
+
+    private static java.util.stream.Stream<Thread> timerThreads(String name) {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals(name));
+    }
+
+    @Test
+    void aRecordWriterIsAppendedAndAcknowledged() throws Exception {
+        Path file = dir.resolve("writer.strg");
+        try (GroupCommitAppender appender = GroupCommitAppender.open(file, new GroupCommitAppender.Policy(1, Duration.ofHours(1)))) {
+            RecordAppender.Appended ack = appender.append(new RecordWriter().add(java.nio.ByteBuffer.wrap(new byte[] {1, 2, 3})))
+                    .get(30, TimeUnit.SECONDS);
+            assertEquals(new RecordAppender.Appended(0, 0, 27), ack);
+        }
+        try (RecordFile records = RecordFile.open(file); dev.sliver.core.Batch batch = records.get(0)) {
+            assertArrayEquals(new byte[] {1, 2, 3}, batch.get(0).toByteArray());
+        }
+    }
 }

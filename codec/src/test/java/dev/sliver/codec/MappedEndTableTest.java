@@ -12,6 +12,8 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** MAP's get turns a record's lengths into end offsets in a table of the batch's own: heap or allocator by size. */
 class MappedEndTableTest {
@@ -50,6 +52,30 @@ class MappedEndTableTest {
                 }
                 assertEquals(0, counting.outstandingSegments(), "closing the batch gave its table back");
             }
+        }
+    }
+
+    /**
+     * A large record whose lengths were damaged after the sidecar vouched for it (MAP's open reads
+     * only its total_length): get fails naming it (an UncheckedIOException, as documented), and gives the table it took back to the allocator.
+     */
+    @Test
+    void aDamagedLargeRecordFailsAndGivesItsTableBack() throws Exception {
+        Path file = dir.resolve("log.strg");
+        int count = MappedRecordFile.HEAP_TABLE_BLOBS + 1;
+        try (RecordAppender appender = RecordAppender.open(file, RecordAppender.Durability.FORCE)) {
+            appender.append(blobs(count));
+        }
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            channel.write(java.nio.ByteBuffer.wrap(Records.words(1)), 16 + 8L * (count - 1)); // the last length: 1, not 3
+        }
+        try (RecordFile records = RecordFile.open(file, RecordFile.Mode.MAP, ReadOptions.defaults().withAllocator(counting))) {
+            java.io.UncheckedIOException e = assertThrows(java.io.UncheckedIOException.class, () -> records.get(0));
+            assertTrue(e.getCause() instanceof dev.sliver.core.CorruptRecordException, e.toString());
+            assertTrue(e.getCause().getMessage().startsWith(file.toString()), e.getCause().getMessage());
+            assertTrue(e.getCause().getMessage().contains("lengths sum to"), e.getCause().getMessage());
+            assertEquals(0, counting.outstandingSegments(), "the failed get gave its table back");
         }
     }
 }

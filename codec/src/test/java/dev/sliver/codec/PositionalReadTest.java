@@ -96,4 +96,43 @@ class PositionalReadTest {
         CorruptRecordException e = assertThrows(CorruptRecordException.class, () -> Codec.tryDeserialize(cut, ReadOptions.defaults()));
         assertTrue(e.reason().startsWith("truncated record"), e.getMessage());
     }
+
+    /** A read at byte 0 is a read like any other; a negative position is refused by name. */
+    @Test
+    void aPositionOfZeroIsReadAndANegativeOneRefused() throws Exception {
+        Path file = dir.resolve("one.strg");
+        Codec.write(file, List.of(new byte[] {4, 2}));
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
+             Batch batch = Codec.deserialize(channel, 0)) {
+            assertArrayEquals(new byte[] {4, 2}, batch.get(0).toByteArray());
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Codec.deserialize(channel, -1));
+            assertEquals("negative position: -1", e.getMessage());
+        }
+    }
+
+    /** The positional view is a read-only seekable channel of its own: it moves, reads there, refuses writes, and leaves the file open. */
+    @Test
+    void thePositionalViewIsAReadOnlySeekableChannel() throws Exception {
+        Path file = Files.write(dir.resolve("bytes"), new byte[] {0, 1, 2, 3, 4, 5, 6, 7});
+        FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
+        try {
+            PositionalChannel view = new PositionalChannel(channel, 2);
+            assertSame(view, view.position(5));
+            java.nio.ByteBuffer two = java.nio.ByteBuffer.allocate(2);
+            assertEquals(2, view.read(two));
+            assertArrayEquals(new byte[] {5, 6}, two.array());
+            assertEquals(7, view.position());
+            assertEquals(0, channel.position(), "the file's own position does not move");
+            assertEquals(8, view.size());
+            assertThrows(java.nio.channels.NonWritableChannelException.class, () -> view.write(java.nio.ByteBuffer.allocate(1)));
+            assertThrows(java.nio.channels.NonWritableChannelException.class, () -> view.truncate(0));
+            assertTrue(view.isOpen());
+            view.close();
+            assertTrue(channel.isOpen(), "closing the view leaves the file open");
+            channel.close();
+            assertFalse(view.isOpen(), "the view is open while its file is");
+        } finally {
+            channel.close();
+        }
+    }
 }

@@ -152,6 +152,84 @@ class ReadAheadTest {
         }
     }
 
+    /**
+     * A reader that reads ahead asks a file its size once, not once per record: the size it read
+     * covers every record of a file that does not change (the last one ends exactly there, and
+     * the chunk then holds exactly what is left of the file).
+     */
+    @Test
+    void aFileThatDoesNotChangeIsAskedItsSizeOnce() throws Exception {
+        List<List<byte[]>> records = mixedRecords();
+        byte[] bytes = encode(records);
+        Path file = Files.write(dir.resolve("asked.strg"), bytes);
+        int[] sizeCalls = new int[1];
+        try (FileChannel channel = new ForwardingFileChannel(FileChannel.open(file, StandardOpenOption.READ)) {
+            @Override
+            public long size() throws IOException {
+                sizeCalls[0]++;
+                return file.size();
+            }
+        }) {
+            assertReadsAll(RecordReader.readingAhead(channel, file, options), records, bytes, 0);
+        }
+        assertEquals(1, sizeCalls[0]);
+        byte[] small = encode(records.subList(0, 50));
+        Path smallFile = Files.write(dir.resolve("small.strg"), small);
+        sizeCalls[0] = 0;
+        try (FileChannel channel = new ForwardingFileChannel(FileChannel.open(smallFile, StandardOpenOption.READ)) {
+            @Override
+            public long size() throws IOException {
+                sizeCalls[0]++;
+                return file.size();
+            }
+        }) {
+            assertReadsAll(RecordReader.readingAhead(channel, smallFile, options), records.subList(0, 50), small, 0);
+        }
+        assertEquals(1, sizeCalls[0], "the whole file in one chunk");
+    }
+
+    /**
+     * A record appended cut short after the reader reached the end of a file, far from its start:
+     * the size read before no longer covers it, so the file is asked again and the record is
+     * judged against what the file now holds after it.
+     */
+    @Test
+    void aCutRecordAppendedLaterIsJudgedByTheFilesNewSize() throws Exception {
+        byte[] one = serialize(List.of(new byte[] {1, 2, 3}));
+        byte[][] hundred = new byte[100][];
+        Arrays.fill(hundred, one);
+        Path file = Files.write(dir.resolve("grown.strg"), concat(hundred));
+        try (RecordReader reader = RecordReader.open(file, options)) {
+            for (int i = 0; i < 100; i++) {
+                reader.next().close();
+            }
+            assertNull(reader.next());
+            Files.write(file, concat(words(100, 1, 84), new byte[10]), StandardOpenOption.APPEND);
+            CorruptRecordException e = assertThrows(CorruptRecordException.class, reader::next);
+            assertEquals(file + ": total_length 100 exceeds the 26 bytes remaining at byte 2700", e.getMessage());
+        }
+    }
+
+    /**
+     * A record completed after the reader read its first bytes (a reader tailing a file being
+     * appended): the size read before does not cover it, so the file is asked again, and the
+     * record is read whole rather than judged against the old size.
+     */
+    @Test
+    void aRecordCompletedAfterTheReaderReadItsFirstBytesIsRead() throws Exception {
+        byte[] first = serialize(List.of(new byte[] {1, 2, 3}));
+        byte[] second = serialize(List.of(new byte[] {4, 5, 6, 7, 8, 9, 10, 11})); // 32 bytes
+        Path file = Files.write(dir.resolve("tailed.strg"), concat(first, Arrays.copyOf(second, 20)));
+        try (RecordReader reader = RecordReader.open(file, options)) {
+            reader.next().close(); // the chunk now holds the second record's first 20 bytes
+            Files.write(file, Arrays.copyOfRange(second, 20, second.length), StandardOpenOption.APPEND);
+            try (Batch batch = reader.next()) {
+                assertArrayEquals(new byte[] {4, 5, 6, 7, 8, 9, 10, 11}, batch.get(0).toByteArray());
+            }
+            assertNull(reader.next());
+        }
+    }
+
     @Test
     void recordsAppendedAfterTheEndAreReadByTheNextCall() throws Exception {
         byte[] one = serialize(List.of(new byte[] {1, 2, 3}));

@@ -151,6 +151,43 @@ class RecordFilesTest {
         assertArrayEquals(Arrays.copyOfRange(before, 25, 50), Files.readAllBytes(dir.resolve("log.strg.lost-25.1")));
         assertArrayEquals(Arrays.copyOfRange(before, 25, 75), Files.readAllBytes(lost), "the first save is kept");
         assertEquals(25, Files.size(file));
+
+        Files.write(file, Arrays.copyOfRange(before, 25, 50), java.nio.file.StandardOpenOption.APPEND); // and a third time
+        assertEquals(dir.resolve("log.strg.lost-25.2"), RecordFiles.repair(file, true).savedTo());
+        assertArrayEquals(Arrays.copyOfRange(before, 25, 50), Files.readAllBytes(dir.resolve("log.strg.lost-25.2")));
+    }
+
+    /**
+     * A file that shrinks while a forced repair saves its tail (another program truncated it):
+     * the repair fails naming the save and the byte, and cuts nothing (a save that took the
+     * shrinking for progress would never end).
+     */
+    @Test
+    void aFileThatShrinksWhileItsTailIsSavedIsNotCut() throws Exception {
+        Path file = write(3);
+        put(file, 25 + 8, (byte) 2);
+        byte[] before = Files.readAllBytes(file);
+        Storage shrinking = new Storage() {
+            @Override
+            public java.nio.channels.FileChannel open(Path path, java.util.Set<? extends java.nio.file.OpenOption> options)
+                    throws java.io.IOException {
+                java.nio.channels.FileChannel real = java.nio.channels.FileChannel.open(path, options);
+                if (!path.equals(file)) {
+                    return real;
+                }
+                return new ForwardingFileChannel(real) {
+                    @Override
+                    public long transferTo(long position, long count, java.nio.channels.WritableByteChannel target) {
+                        return 0; // what transferTo returns past the end of a file that shrank
+                    }
+                };
+            }
+        };
+        java.io.IOException e = assertThrows(java.io.IOException.class, () -> RecordFiles.repair(shrinking, file, true));
+        Path lost = dir.resolve("log.strg.lost-25");
+        assertEquals(lost + ": saving the bytes to cut failed (nothing was cut): " + file
+                + ": the file shrank while its tail was saved at byte 25", e.getMessage());
+        assertArrayEquals(before, Files.readAllBytes(file), "nothing was cut");
     }
 
     @Test
@@ -302,8 +339,13 @@ class RecordFilesTest {
                 assertEquals(0, records.tornBytes());
                 assertEquals((mode == RecordFile.Mode.READ ? "ReadRecordFile[" : "MappedRecordFile[") + file
                         + ", 5 records]", records.toString());
-                IllegalStateException e = assertThrows(IllegalStateException.class, () -> records.getVerified(4));
-                assertEquals(file + ": record 4 has no checksum (the sidecar covers 3 records)", e.getMessage());
+                for (int i : new int[] {3, 4}) { // the first without a checksum, and one after it
+                    IllegalStateException e = assertThrows(IllegalStateException.class, () -> records.getVerified(i));
+                    assertEquals(file + ": record " + i + " has no checksum (the sidecar covers 3 records)", e.getMessage());
+                }
+                try (var verified = records.getVerified(2)) {
+                    assertEquals(1, verified.size(), "the last record with a checksum");
+                }
             }
         }
     }

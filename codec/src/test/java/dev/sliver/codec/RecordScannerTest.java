@@ -137,7 +137,9 @@ class RecordScannerTest {
                 Records.concat(words(8 + 16 + 5, 2, 1, 1), new byte[5]),  // lengths do not add up
                 Records.concat(words(100, 1, 84), new byte[10]),           // runs past the end
                 Records.concat(words(16, 2, 1), new byte[8]),              // count does not fit
-                Records.concat(words(8 + 8 + 50, 1, 50), new byte[20]));   // ends in the payload
+                Records.concat(words(8 + 8 + 50, 1, 50), new byte[20]),    // ends in the payload
+                words(100),                                                // ends after its total_length
+                words(8 + 8 + 16 + 10, 2, 5));                            // ends in its length table
         for (byte[] tail : tails) {
             byte[] bytes = Records.concat(good, good, tail);
             Path file = Files.write(dir.resolve("bad.strg"), bytes);
@@ -162,6 +164,34 @@ class RecordScannerTest {
                 stream.next((i, at, length) -> { });
                 assertEquals(fromStream, assertThrows(CorruptRecordException.class,
                         () -> stream.next((i, at, length) -> { })).getMessage(), "a stream");
+            }
+        }
+    }
+
+    /** A record of more lengths than the scanner's buffer holds (8,192) is reported blob by blob: index, offset, length. */
+    @Test
+    void aRecordOfMoreLengthsThanOneBufferIsReportedBlobByBlob() throws Exception {
+        List<byte[]> blobs = new ArrayList<>();
+        for (int i = 0; i < 8195; i++) {
+            blobs.add(new byte[i % 3]);
+        }
+        byte[] bytes = Records.serialize(blobs);
+        Path file = Files.write(dir.resolve("wide.strg"), bytes);
+        for (boolean stream : new boolean[] {false, true}) {
+            List<long[]> seen = new ArrayList<>();
+            try (RecordScanner scan = stream
+                    ? new RecordScanner(Channels.newChannel(new ByteArrayInputStream(bytes)), "stream", 1 << 30)
+                    : RecordScanner.open(file)) {
+                RecordHeader header = scan.next((i, at, length) -> seen.add(new long[] {i, at, length}));
+                assertEquals(8195, header.count());
+                assertEquals(bytes.length, scan.position());
+                assertNull(scan.next((i, at, length) -> fail("no second record")));
+            }
+            assertEquals(8195, seen.size());
+            long offset = 16 + 8L * 8195;
+            for (int i = 0; i < 8195; i++) {
+                assertArrayEquals(new long[] {i, offset, i % 3}, seen.get(i), "blob " + i);
+                offset += i % 3;
             }
         }
     }

@@ -141,6 +141,8 @@ class RecordWalkTest {
         assertCorrupt(walk(concat(first, words(huge, RecordHeader.MAX_COUNT + 1L))), 27, "record 1 runs past the end of "
                 + "the file (16 bytes left) but is not what an interrupted append leaves: its count "
                 + (RecordHeader.MAX_COUNT + 1L) + " does not fit its total_length " + huge);
+        long most = RecordHeader.MAX_COUNT * 8L + 8; // the most blobs a record may have: a torn start of one is torn
+        assertTorn(walk(concat(first, words(most, RecordHeader.MAX_COUNT))), 1, 27);
         assertCorrupt(walk(concat(first, words(-8, -1))), 27, "record 1 runs past the end of the file (16 bytes left) "
                 + "but is not what an interrupted append leaves: its count 18446744073709551615 does not fit its "
                 + "total_length 18446744073709551608");

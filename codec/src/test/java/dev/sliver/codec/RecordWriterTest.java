@@ -100,6 +100,31 @@ class RecordWriterTest {
         assertEquals(crc(Records.words(16, 1, 0)), new RecordWriter().add(oneEmptyDirect).crc32c());
     }
 
+    /** A writer whose blobs exactly fill its length table (16, then 32 after it grew) is appended whole. */
+    @Test
+    void aWriterWhoseBlobsFillItsLengthTableIsAppendedWhole() throws Exception {
+        Path file = dir.resolve("full.strg");
+        List<List<byte[]>> records = new ArrayList<>();
+        try (RecordAppender appender = RecordAppender.open(file, RecordAppender.Durability.NONE)) {
+            for (int count : new int[] {16, 32}) {
+                RecordWriter writer = new RecordWriter();
+                List<byte[]> blobs = new ArrayList<>();
+                for (int b = 0; b < count; b++) {
+                    byte[] blob = {(byte) b, (byte) count};
+                    blobs.add(blob);
+                    writer.add(ByteBuffer.wrap(blob));
+                }
+                records.add(blobs);
+                appender.append(writer);
+            }
+        }
+        ByteArrayOutputStream expected = new ByteArrayOutputStream();
+        for (List<byte[]> blobs : records) {
+            Codec.serialize(blobs, Channels.newChannel(expected));
+        }
+        assertArrayEquals(expected.toByteArray(), Files.readAllBytes(file));
+    }
+
     @Test
     void appendToWritesAtTheFilesEndWhateverItsPosition() throws Exception {
         Path file = Files.write(dir.resolve("f"), new byte[] {1, 2, 3, 4, 5});

@@ -98,4 +98,24 @@ final class Records {
         }
         return n;
     }
+
+    /**
+     * Whether this process holds a POSIX lock on {@code file}, read from Linux's /proc/locks; null
+     * where there is no such file (the caller then assumes nothing).
+     */
+    static Boolean holdsPosixLock(java.nio.file.Path file) throws IOException {
+        java.nio.file.Path locks = java.nio.file.Path.of("/proc/locks");
+        if (!java.nio.file.Files.isReadable(locks)) {
+            return null;
+        }
+        String pid = Long.toString(ProcessHandle.current().pid());
+        String inode = ":" + java.nio.file.Files.getAttribute(file, "unix:ino");
+        for (String line : java.nio.file.Files.readAllLines(locks)) {
+            String[] fields = line.trim().split("\\s+"); // "1: POSIX ADVISORY WRITE PID MAJ:MIN:INODE START END"
+            if (fields.length > 5 && fields[1].equals("POSIX") && fields[4].equals(pid) && fields[5].endsWith(inode)) {
+                return true;
+            }
+        }
+        return false;
+    }
 }

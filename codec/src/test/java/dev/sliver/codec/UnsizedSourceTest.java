@@ -142,6 +142,24 @@ class UnsizedSourceTest {
         writer.join();
     }
 
+    /**
+     * A stream is read length table first: lengths that cannot add up fail before the reader waits
+     * for a payload the peer may never send (read whole, a lying header would hang the reader).
+     */
+    @Test
+    void badLengthsFailBeforeTheReaderWaitsForThePayload() throws Exception {
+        java.nio.channels.Pipe pipe = java.nio.channels.Pipe.open();
+        try (java.nio.channels.Pipe.SinkChannel sink = pipe.sink(); java.nio.channels.Pipe.SourceChannel source = pipe.source()) {
+            RecordReader reader = new RecordReader(source, "peer", options);
+            sink.write(ByteBuffer.wrap(words(8 + 16 + 100, 2, 50, 60))); // 110 > 100, and no payload follows
+            CorruptRecordException e = assertThrows(CorruptRecordException.class,
+                    () -> assertTimeoutPreemptively(java.time.Duration.ofSeconds(20), reader::next));
+            assertEquals("peer: length of blob 1 (60) exceeds the 50 payload bytes left; lengths must sum to 100 at byte 24",
+                    e.getMessage());
+        }
+        assertEquals(0, allocator.outstandingSegments());
+    }
+
     @Test
     void countIsComparedUnsigned() {
         assertThrows(CorruptRecordException.class, () -> RecordHeader.checkCount(-16, -16, "src", 8));
