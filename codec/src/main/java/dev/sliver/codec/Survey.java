@@ -70,7 +70,7 @@ final class Survey {
      */
     static Survey of(FileBytes data, Path path, boolean rewriteEnds, boolean verify, Visitor visitor) throws IOException {
         Survey survey = new Survey(data.size());
-        try (Sidecar.Reader side = Sidecar.Reader.open(path, data.size())) {
+        try (SidecarReader side = SidecarReader.open(path, data.size())) {
             survey.sidecarExists = side.exists();
             survey.sidecarForeign = side.foreign();
             RecordWalk walk = new RecordWalk(data, path, 0, 0, rewriteEnds);
@@ -132,7 +132,7 @@ final class Survey {
      * add a record and its entry in between. A record within the bytes surveyed that the walk found
      * damaged, or a file still too short for it, is an acknowledged record lost.
      */
-    private static boolean appendedSince(Path path, Survey survey, Sidecar.Reader entry) {
+    private static boolean appendedSince(Path path, Survey survey, SidecarReader entry) {
         long end = entry.offset() + entry.size();
         if (entry.offset() != survey.validBytes || end <= survey.dataSize) {
             return false;
