@@ -83,19 +83,7 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
      * @return the shared allocator
      */
     public static ThreadCachingAllocator shared() {
-        return Shared.INSTANCE;
-    }
-
-    private static final class Shared {
-        static final ThreadCachingAllocator INSTANCE = builder().name("shared").build();
-
-        static {
-            try {
-                INSTANCE.registerMXBean("shared");
-            } catch (RuntimeException e) {
-                System.getLogger("dev.sliver.alloc").log(System.Logger.Level.DEBUG, "no JMX for the shared allocator", e);
-            }
-        }
+        return SharedAllocator.INSTANCE;
     }
 
     /**
@@ -277,7 +265,7 @@ public final class ThreadCachingAllocator implements MemoryAllocator, SegmentAll
      */
     @Override
     public void close() {
-        if (this == Shared.INSTANCE) {
+        if (this == SharedAllocator.INSTANCE) {
             throw new UnsupportedOperationException("the shared allocator cannot be closed");
         }
         if (!caches.close()) {
