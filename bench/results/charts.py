@@ -172,5 +172,79 @@ def netty_decode():
     save(fig, 'NettyDecodeBench')
 
 
-for chart in (codec, allocator, cross_thread, design_note, bytebuf, netty_decode):
+def bytebuf_ftl():
+    rs = load('ByteBufAllocatorBench')  # the suite writes both classes into one JSON
+    shapes = [('oneThread', 'alloc + write + release'), ('replaceOneThread', '8,192 live, random replace'),
+              ('randomSizesOneThread', 'random Netty sizes')]
+    fig, axes = plt.subplots(1, 2, figsize=(9.5, 3.2), sharey=True)
+    drawn = False
+    for ax, (cls, label) in zip(axes, [('ByteBufAllocatorBench', 'plain threads'),
+                                       ('ByteBufAllocatorFtlBench', 'FastThreadLocalThreads')]):
+        by = {(r['benchmark'].split('.')[-1], r['params']['impl']): primary(r) for r in rs
+              if f'.{cls}.' in r['benchmark'] and r['params'].get('size', '64') == '64'}
+        if not by:
+            continue
+        drawn = True
+        grouped(ax, [label for _, label in shapes], ['sliver', 'nettyAdaptive', 'nettyPooled'],
+                lambda g, s: by.get((dict((l, b) for b, l in shapes)[g], s)), 'ns per buffer (lower is better)')
+        ax.set_title(f'1 thread, 64 B (random sizes: 64 B-64 KiB), {label}')
+        ax.tick_params(axis='x', labelsize=7)
+        legend(ax)
+    if drawn:
+        save(fig, 'ByteBufAllocatorBench-shapes')
+    else:
+        plt.close(fig)
+
+
+def files():
+    rs = load('FileBench')
+    if not rs:
+        return
+    by = {(r['params']['shape'], r['params']['mode']): primary(r) for r in rs if r['benchmark'].endswith('.open')}
+    fig, ax = plt.subplots(figsize=(8, 3.2))
+    modes = ['read', 'map', 'perRecord', 'reader', 'bulkRead']
+    colors = {'read': '#1f6f3f', 'map': '#58a86e', 'perRecord': '#b04a4a', 'reader': '#1f4e9c', 'bulkRead': '#7f7f7f'}
+    for mode in modes:
+        COLORS.setdefault(mode, colors[mode])
+    grouped(ax, ['1000000x1', '10000x100'], modes, lambda g, s: by.get((g, s)),
+            'ms per 1 GiB file (lower is better)', log=True)
+    ax.set_xlabel('records x blobs (1 GiB in all)')
+    ax.set_title('FileBench.open: open a file of records and visit every blob')
+    legend(ax)
+    save(fig, 'FileBench')
+
+
+def appends():
+    rs = load('AppendBench')
+    if not rs:
+        return
+    by = {(r['benchmark'].split('.')[-1] + ' ' + r['params']['recordBytes'], r['params']['how']): primary(r) for r in rs}
+    groups = [g for g in ['append 1024', 'append 65536', 'appendGrouped 1024', 'appendGrouped 65536',
+                          'appendForced 1024', 'appendForced 65536'] if (g, 'raw') in by]
+    COLORS.setdefault('appender', '#1f6f3f')
+    COLORS.setdefault('raw', '#7f7f7f')
+    fig, ax = plt.subplots(figsize=(9, 3.2))
+    grouped(ax, groups, ['appender', 'raw'], lambda g, s: by.get((g, s)), 'records per s (higher is better)', log=True)
+    ax.tick_params(axis='x', labelsize=7)
+    ax.set_title('AppendBench: RecordAppender against a raw FileChannel.write of the same bytes')
+    legend(ax)
+    save(fig, 'AppendBench')
+
+
+def allocator_gcs():
+    for name, gc in [('AllocatorParallelGC', 'ParallelGC'), ('AllocatorZGC', 'ZGC')]:
+        rs = load(name)
+        by = {(r['params']['impl'], r['params']['size']): primary(r) for r in rs if r['benchmark'].endswith('.allocateFree')}
+        if not by:
+            continue
+        fig, ax = plt.subplots(figsize=(7, 3.2))
+        grouped(ax, ['64', '512', '4096', '32768'], ['sliver', 'malloc', 'nettyPooled'],
+                lambda g, s: by.get((s, g)), 'ns per operation (lower is better)', log=True)
+        ax.set_xlabel('block size (bytes)')
+        ax.set_title(f'AllocatorBench.allocateFree under {gc}, 1 thread')
+        legend(ax)
+        save(fig, name)
+
+
+for chart in (codec, allocator, cross_thread, design_note, bytebuf, netty_decode, bytebuf_ftl, files, appends, allocator_gcs):
     chart()

@@ -116,4 +116,78 @@ if rs:
             m,s,e=med(by[(b,d)])
             out.append(f'| {b} | {d} | {f(m)} | {f(s)} ± {f(e)} | {f(gc(by[(b,d)]),0)} | {f(gc(by[(b,d)])/64,0)} | {m/sm:.2f}x |')
     out.append('')
+# Files of records: whole-file reads against the bulk-read floor (FileBench, StreamBench), the MAP
+# open from a sidecar (SidecarOpenBench), appends against a raw FileChannel.write (AppendBench)
+rs=load('FileBench')
+if rs:
+    out.append('### FileBench.open — open a 1 GiB file of records and visit every blob (ms/op, median ± error; ratio to the bulk-read floor)\n')
+    modes=['read','map','perRecord','reader','bulkRead']
+    out.append('| shape | '+' | '.join(modes)+' |')
+    out.append('| --- | '+' | '.join(['---:']*len(modes))+' |')
+    by={(r['params']['shape'],r['params']['mode']):r for r in rs if r['benchmark'].endswith('.open')}
+    for shape in ['1000000x1','10000x100']:
+        if (shape,'bulkRead') not in by: continue
+        fl=med(by[(shape,'bulkRead')])[0]
+        cells=[]
+        for m in modes:
+            r=by.get((shape,m))
+            if not r: cells.append('–'); continue
+            md,s,e=med(r); cells.append(f'{f(md)} ± {f(e)} ({md/fl:.2f}x)')
+        out.append(f'| {shape} | '+' | '.join(cells)+' |')
+    out.append('')
+rs=load('StreamBench')
+if rs:
+    out.append('### StreamBench — records read from a pipe (ms/op, median ± error; ratio to a bulk read of the stream)\n')
+    out.append('| mode | median ± error | vs bulkRead |')
+    out.append('| --- | ---: | ---: |')
+    by={r['params']['mode']:r for r in rs}
+    fl=med(by['bulkRead'])[0]
+    for m in ['reader','perRecord','bulkRead']:
+        if m in by:
+            md,s,e=med(by[m]); out.append(f'| {m} | {f(md)} ± {f(e)} | {md/fl:.2f}x |')
+    out.append('')
+rs=load('SidecarOpenBench')
+if rs:
+    out.append('### SidecarOpenBench — MAP open of a million-record file from its sidecar, and close (ms/op)\n')
+    out.append('| benchmark | median ± error |')
+    out.append('| --- | ---: |')
+    for r in rs:
+        md,s,e=med(r); out.append(f"| {r['benchmark'].split('.')[-1]} | {md:.1f} ± {e:.1f} |")
+    out.append('')
+rs=load('AppendBench')
+if rs:
+    out.append('### AppendBench — appends against a raw FileChannel.write of the same bytes (ops/s, median ± error)\n')
+    out.append('| benchmark | record | appender | raw | appender / raw |')
+    out.append('| --- | ---: | ---: | ---: | ---: |')
+    by={(r['benchmark'].split('.')[-1],r['params']['recordBytes'],r['params']['how']):r for r in rs}
+    for b in ['append','appendGrouped','appendForced']:
+        for size in ['1024','65536']:
+            if (b,size,'raw') not in by: continue
+            a=med(by[(b,size,'appender')]); w=med(by[(b,size,'raw')])
+            out.append(f'| {b} | {size} | {f(a[0])} ± {f(a[2])} | {f(w[0])} ± {f(w[2])} | {a[0]/w[0]:.2f}x |')
+    out.append('')
+for name,gcname in [('AllocatorParallelGC','-XX:+UseParallelGC'),('AllocatorZGC','-XX:+UseZGC')]:
+    rs=load(name)
+    if not rs: continue
+    impls=['sliver','malloc','nettyPooled']
+    for bench in ['allocateFree','batch64']:
+        by={(r['params']['impl'],r['params']['size']):r for r in rs if r['benchmark'].endswith('.'+bench)}
+        if not by: continue
+        out.append(f'### AllocatorBench.{bench} under {gcname} (ns/op, median ± error)\n')
+        out.append('| size | '+' | '.join(impls)+' | malloc / sliver |')
+        out.append('| ---: | '+' | '.join(['---:']*len(impls))+' | ---: |')
+        for size in ['64','512','4096','32768']:
+            ms={i:med(by[(i,size)]) for i in impls if (i,size) in by}
+            if 'sliver' not in ms: continue
+            out.append(f'| {size} | '+' | '.join(f'{f(ms[i][0])} ± {f(ms[i][2])}' if i in ms else '–' for i in impls)+f" | {ms['malloc'][0]/ms['sliver'][0]:.2f}x |")
+        out.append('')
+rs=load('EchoBench')
+if rs:
+    out.append('### EchoBench — loopback echo round trip (µs/op, median ± error)\n')
+    keys=sorted({k for r in rs for k in r['params'] if k!='allocator'})
+    out.append('| '+' | '.join(keys)+' | allocator | median ± error |')
+    out.append('| '+' | '.join(['---']*len(keys))+' | --- | ---: |')
+    for r in sorted(rs, key=lambda r: tuple(r['params'].get(k,'') for k in keys)+(r['params'].get('allocator',''),)):
+        md,s,e=med(r); out.append('| '+' | '.join(r['params'].get(k,'') for k in keys)+f" | {r['params'].get('allocator','')} | {f(md)} ± {f(e)} |")
+    out.append('')
 print('\n'.join(out))

@@ -7,12 +7,12 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * The allocator's side of the block door ({@link dev.sliver.alloc.blocks.Blocks}, whose javadoc
- * gives the contract): blocks held as chunk + offset, marked {@link Span#DOOR_HELD} in their slot.
+ * gives the contract): blocks held as chunk + offset, marked by their door byte in their span
+ * ({@link Span#handOutThroughDoor}).
  *
- * <p>The fast paths are the allocator's, with the slot written as {@link Span#handOut} writes it
- * and CASed as {@link Span#free} CASes it, so the ordering argument beside
- * {@link ThreadCachingAllocator#allocate(long, long)} holds as it is; only the object in the slot
- * differs. Everything else (virtual threads, first calls, a closed allocator) takes the public
+ * <p>The fast paths are the allocator's, with the block's door byte written as {@link Span#handOut}
+ * writes its slot and CASed as {@link Span#free} CASes the slot, so the ordering argument beside
+ * {@link ThreadCachingAllocator#allocate(long, long)} holds as it is; only the field differs. Everything else (virtual threads, first calls, a closed allocator) takes the public
  * slow path and then moves the block to the door.
  */
 final class BlockDoor implements BlockAccess {

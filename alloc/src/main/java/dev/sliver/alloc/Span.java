@@ -15,20 +15,14 @@ import java.lang.invoke.VarHandle;
  * another object and fails the same way. One load and one CAS, on the common path, replace the
  * earlier state byte plus size checks; the address and size checks run only to name the misuse.
  *
- * <p><b>Ordering.</b> The slots are written plainly by {@link #handOut} and CASed by {@link #free};
+ * <p><b>Ordering.</b> The slots (and door bytes) are written plainly by {@link #handOut} ({@link #handOutThroughDoor}) and CASed by {@link #free} ({@link #freeThroughDoor});
  * why that suffices is argued beside the fast paths, {@link ThreadCachingAllocator#allocate(long, long)}
  * (point 3) and {@link ThreadCachingAllocator#free}. The free-index stack and its count are guarded
  * by the pool lock.
  */
 final class Span {
     private static final VarHandle HANDED_OUT = MethodHandles.arrayElementVarHandle(MemorySegment[].class);
-    /**
-     * The slot of a block held through the block door ({@link BlockDoor}) instead of as a
-     * segment: a private empty heap segment no caller can ever hold, so the public free, which
-     * CASes from the caller's segment, always rejects such a block; and the door's free CASes it
-     * back to null, so a second door free of the block throws instead of freeing it twice.
-     */
-    static final MemorySegment DOOR_HELD = MemorySegment.ofArray(new byte[0]);
+    private static final VarHandle DOOR = MethodHandles.arrayElementVarHandle(byte[].class);
     /** Block index = (offset * MAGIC) >>> 42, exact for offsets below 2^22 and sizes below 2^20. */
     private static final int MAGIC_SHIFT = 42;
 
@@ -43,8 +37,17 @@ final class Span {
     /** The chunk's segment and this span's offset in it: what {@link #handOut} slices. */
     private final MemorySegment chunkSegment;
     private final long spanOffset;
-    /** Per block: the segment handed to the user, or null while the block is free. */
+    /** Per block: the segment handed to the user, or null while the block is free or held through the door. */
     private final MemorySegment[] handedOut;
+    /**
+     * Per block: 1 while it is held through the block door ({@link BlockDoor}) instead of as a
+     * segment, else 0. A byte, not a marker in {@link #handedOut}: a reference store into that
+     * old array pays G1's write barrier, a fifth of a Netty buffer's allocate + release
+     * (BENCHMARKS.md, issue 20 round 4); a byte store pays none. Its slot stays null, so the public
+     * free, which CASes the slot from the caller's segment, always rejects a door-held block; the
+     * door's free CASes the byte from 1 to 0, so a second door free throws instead of freeing twice.
+     */
+    private final byte[] doorHeld;
     /** Indices of blocks held by the span itself (not by a cache or a user). Pool lock. */
     private final int[] freeIndices;
     private int freeCount;
@@ -63,6 +66,7 @@ final class Span {
         this.chunkSegment = chunk.segment;
         this.spanOffset = base - chunk.base;
         this.handedOut = new MemorySegment[capacity];
+        this.doorHeld = new byte[capacity];
         this.freeIndices = new int[capacity];
         for (int i = 0; i < capacity; i++) {
             freeIndices[i] = capacity - 1 - i; // pops hand out ascending addresses
@@ -112,28 +116,30 @@ final class Span {
 
     /**
      * Hands the block at {@code address}, taken from a cache by the caller, to a holder through
-     * the block door ({@link BlockDoor}): no segment is made; the slot holds {@link #DOOR_HELD}.
-     * Ordered as {@link #handOut} is.
+     * the block door ({@link BlockDoor}): no segment is made; its door byte goes to 1. Ordered as
+     * {@link #handOut} is (a plain write of a block only this thread holds).
      */
     void handOutThroughDoor(long address) {
-        handedOut[(int) (((address - base) * magic) >>> MAGIC_SHIFT)] = DOOR_HELD;
+        doorHeld[(int) (((address - base) * magic) >>> MAGIC_SHIFT)] = 1;
     }
 
     /**
      * Moves a block just handed out as {@code segment} (by the public path, to the caller, which
-     * drops the segment) to the door: its slot goes from the segment to {@link #DOOR_HELD}.
+     * drops the segment) to the door: its slot goes from the segment to null, its door byte to 1.
      */
     void moveToDoor(MemorySegment segment) {
         int index = indexOf(segment.address());
-        if (index < 0 || !HANDED_OUT.compareAndSet(handedOut, index, segment, DOOR_HELD)) {
+        if (index < 0 || !HANDED_OUT.compareAndSet(handedOut, index, segment, null)) {
             throw new IllegalStateException("the block at 0x" + Long.toHexString(segment.address()) + " was not just handed out");
         }
+        doorHeld[index] = 1;
     }
 
     /**
      * Takes back the block at {@code address}, held through the door: it must start a block of
-     * this span whose slot holds {@link #DOOR_HELD}. A double door free finds null; a block held
-     * through the public path holds its segment; both throw and leave the block as it was.
+     * this span whose door byte is 1 (CASed to 0). A double door free finds 0; so does a block
+     * held through the public path, whose slot holds its segment; both throw and leave the block
+     * as it was.
      */
     void freeThroughDoor(long address) {
         int index = indexOf(address);
@@ -141,7 +147,7 @@ final class Span {
             throw new IllegalArgumentException("door free at 0x" + Long.toHexString(address)
                     + " that does not start a block; blocks here are " + blockSize + " bytes");
         }
-        if (!HANDED_OUT.compareAndSet(handedOut, index, DOOR_HELD, null)) {
+        if (!DOOR.compareAndSet(doorHeld, index, (byte) 1, (byte) 0)) {
             MemorySegment current = (MemorySegment) HANDED_OUT.getVolatile(handedOut, index);
             throw new IllegalStateException(current == null
                     ? "double free: the block at 0x" + Long.toHexString(address) + " (" + blockSize + " bytes) is not allocated"
@@ -162,12 +168,12 @@ final class Span {
                     + " bytes) that does not start a block (a slice of a block?); blocks here are " + blockSize + " bytes");
         }
         MemorySegment current = (MemorySegment) HANDED_OUT.getVolatile(handedOut, index);
-        if (current == null) {
-            return new IllegalStateException("double free: the block at " + at + " (" + blockSize + " bytes) is not allocated");
-        }
-        if (current == DOOR_HELD) {
+        if (current == null && (byte) DOOR.getVolatile(doorHeld, index) == 1) {
             return new IllegalStateException("free of a segment at " + at + " whose block is held by a Sliver ByteBuf "
                     + "(freed by its reference count, not by free)");
+        }
+        if (current == null) {
+            return new IllegalStateException("double free: the block at " + at + " (" + blockSize + " bytes) is not allocated");
         }
         if (current.byteSize() != segment.byteSize()) {
             return new IllegalArgumentException("free of a segment of " + segment.byteSize() + " bytes, but the block at "

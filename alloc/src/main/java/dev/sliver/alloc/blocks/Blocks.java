@@ -17,7 +17,7 @@ import java.lang.invoke.MethodHandles;
  * its own, so a bug in those could touch a neighbouring block of the same chunk, never unmapped
  * memory (the chunk's segment throws once its chunk is unmapped). The door's free still checks
  * that the offset starts a block of that very chunk of this allocator, and that the block is
- * held through the door and not yet freed (a marker in the block's slot, CASed back), so a double
+ * held through the door and not yet freed (a byte per block in its span, CASed back), so a double
  * free through the door throws; but of two door holders, one holding a stale offset, it cannot
  * tell which is the owner: that is the holder's reference count's job. A block held through the
  * door is rejected by the public {@code free}; no raw address leaves {@code dev.sliver.alloc}.
