@@ -1,6 +1,8 @@
 package dev.sliver.codec;
 
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -20,6 +22,8 @@ import java.util.zip.CRC32C;
  * appended) is not a problem.
  */
 final class SidecarReader implements AutoCloseable {
+    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
     private final Path path;
     private final FileChannel channel;
     private final ByteBuffer buffer = ByteBuffer.allocate(Sidecar.ENTRIES_PER_READ * Sidecar.ENTRY).order(ByteOrder.LITTLE_ENDIAN);
@@ -160,35 +164,62 @@ final class SidecarReader implements AutoCloseable {
         advance(places, limit, Long.MAX_VALUE);
     }
 
-    /** The one loop over entries: at most {@code max} of them, each added to {@code places} unless null. */
+    /**
+     * The one loop over entries: at most {@code max} of them, each added to {@code places} unless
+     * null. Each buffer's entries are checked in an inner loop on locals, read from its array
+     * (a million entries: the fields and the buffer's own checks cost more than the reads).
+     */
     private void advance(RecordPlaces places, long limit, long max) throws IOException {
-        for (long taken = 0; taken < max && channel != null && problem == null
-                && (buffer.remaining() >= Sidecar.ENTRY || refill()); taken++) {
+        long taken = 0;
+        while (taken < max && channel != null && problem == null
+                && (buffer.remaining() >= Sidecar.ENTRY || refill())) {
+            byte[] bytes = buffer.array();
             int at = buffer.position();
-            long offset = buffer.getLong(at);
-            long size = buffer.getLong(at + Long.BYTES);
-            int crc = buffer.getInt(at + 2 * Long.BYTES);
-            int self = buffer.getInt(at + Sidecar.ENTRY - Integer.BYTES);
-            check.reset();
-            check.update(buffer.array(), at, Sidecar.ENTRY - Integer.BYTES);
-            if ((int) check.getValue() != self || offset != end() || size < RecordHeader.BYTES
-                    || size > Long.MAX_VALUE - offset) {
-                buffer.position(at + Sidecar.ENTRY);
-                problem = problem(fileAt + at, offset, size, (int) check.getValue() != self);
+            int lastStart = buffer.limit() - Sidecar.ENTRY;
+            long end = end();
+            long count = read;
+            long offset = entryOffset;
+            long size = entrySize;
+            int crc = entryCrc;
+            boolean stop = false;
+            for (; at <= lastStart && taken < max; at += Sidecar.ENTRY, taken++) {
+                long nextOffset = (long) LONG.get(bytes, at);
+                long nextSize = (long) LONG.get(bytes, at + Long.BYTES);
+                check.reset();
+                check.update(bytes, at, Sidecar.ENTRY - Integer.BYTES);
+                boolean damaged = (int) check.getValue() != (int) INT.get(bytes, at + Sidecar.ENTRY - Integer.BYTES);
+                if (damaged || nextOffset != end || nextSize < RecordHeader.BYTES || nextSize > Long.MAX_VALUE - nextOffset) {
+                    keep(at + Sidecar.ENTRY, count, offset, size, crc);
+                    problem = problem(fileAt + at, nextOffset, nextSize, damaged);
+                    return;
+                }
+                if (nextSize > limit - nextOffset) {
+                    stop = true; // left for next()
+                    break;
+                }
+                offset = nextOffset;
+                size = nextSize;
+                crc = (int) INT.get(bytes, at + 2 * Long.BYTES);
+                end = offset + size;
+                count++;
+                if (places != null) {
+                    places.add(offset, true, crc, path);
+                }
+            }
+            keep(at, count, offset, size, crc);
+            if (stop) {
                 return;
             }
-            if (size > limit - offset) {
-                return; // left for next()
-            }
-            buffer.position(at + Sidecar.ENTRY);
-            entryOffset = offset;
-            entrySize = size;
-            entryCrc = crc;
-            read++;
-            if (places != null) {
-                places.add(offset, true, crc, path);
-            }
         }
+    }
+
+    /** Stores where the loop stopped: the buffer's position and the last valid entry. */
+    private void keep(int position, long count, long offset, long size, int crc) {
+        buffer.position(position);
+        read = count;
+        entryOffset = offset;
+        entrySize = size;
+        entryCrc = crc;
     }
 
     /**

@@ -229,6 +229,35 @@ class SidecarReaderTest {
     }
 
     @Test
+    void addToStopsBeforeTheFirstEntryPastItsLimitAcrossReadsAndNextReadsIt() throws Exception {
+        int n = 6000; // more than two reads of 2,730 entries
+        long[] sizes = new long[n];
+        Arrays.fill(sizes, 16);
+        write(sidecar(sizes));
+        long limit = 16L * 4321 + 15; // entry 4321 ends one byte past it
+        try (SidecarReader reader = SidecarReader.open(data(), 16L * n)) {
+            RecordPlaces places = new RecordPlaces();
+            reader.addTo(places, limit);
+            assertEquals(4321, places.size);
+            assertEquals(4321, reader.entries());
+            assertEquals(16L * 4320, reader.offset(), "the last entry within the limit");
+            assertEquals(1000 + 4320, reader.crc());
+            assertEquals(16L * 4321, reader.end());
+            assertEquals(16L * 4320, places.offsets()[4320]);
+            assertEquals(1000 + 4320, places.crcs()[4320]);
+            assertNull(reader.problem());
+            assertTrue(reader.next(), "the entry past the limit is left for next()");
+            assertEquals(16L * 4321, reader.offset());
+            assertEquals(1000 + 4321, reader.crc());
+            reader.addTo(places, Long.MAX_VALUE);
+            assertEquals(n, reader.entries());
+            assertEquals(16L * n, reader.end());
+            assertEquals(n - 1, places.size, "4321 before, the rest after next()");
+            assertNull(reader.problem());
+        }
+    }
+
+    @Test
     void entriesPastTheFirstReadOf64KiBAreReadAndPlacedExactly() throws Exception {
         int n = 6000; // more than two reads of 2,730 entries
         long[] sizes = new long[n];
