@@ -12,8 +12,12 @@ import java.lang.foreign.MemorySegment;
  *
  * <p>The fast paths are the allocator's, with the block's door byte written as {@link Span#handOut}
  * writes its slot and CASed as {@link Span#free} CASes the slot, so the ordering argument beside
- * {@link ThreadCachingAllocator#allocate(long, long)} holds as it is; only the field differs. Everything else (virtual threads, first calls, a closed allocator) takes the public
- * slow path and then moves the block to the door.
+ * {@link ThreadCachingAllocator#allocate(long, long)} holds as it is; only the field differs,
+ * and with it one claim: a slot's segment is handed out once, while every door byte holds the same
+ * 1, so the door tells a held block from a free one but not its holder from a stale one (the
+ * holder's reference count's job, as {@link dev.sliver.alloc.blocks.Blocks} says). Everything
+ * else (virtual threads, first calls, a closed allocator) takes the public slow path and then
+ * moves the block to the door.
  */
 final class BlockDoor implements BlockAccess {
     @Override

@@ -15,8 +15,8 @@ import java.lang.invoke.VarHandle;
  * another object and fails the same way. One load and one CAS, on the common path, replace the
  * earlier state byte plus size checks; the address and size checks run only to name the misuse.
  *
- * <p><b>Ordering.</b> The slots (and door bytes) are written plainly by {@link #handOut} ({@link #handOutThroughDoor}) and CASed by {@link #free} ({@link #freeThroughDoor});
- * why that suffices is argued beside the fast paths, {@link ThreadCachingAllocator#allocate(long, long)}
+ * <p><b>Ordering.</b> The slots (and door bytes) are written plainly by {@link #handOut}
+ * ({@link #handOutThroughDoor}) and CASed by {@link #free} ({@link #freeThroughDoor}); why that suffices is argued beside the fast paths, {@link ThreadCachingAllocator#allocate(long, long)}
  * (point 3) and {@link ThreadCachingAllocator#free}. The free-index stack and its count are guarded
  * by the pool lock.
  */
