@@ -16,9 +16,10 @@ import java.lang.invoke.VarHandle;
  * earlier state byte plus size checks; the address and size checks run only to name the misuse.
  *
  * <p><b>Ordering.</b> The slots (and door bytes) are written plainly by {@link #handOut}
- * ({@link #handOutThroughDoor}) and CASed by {@link #free} ({@link #freeThroughDoor}); why that suffices is argued beside the fast paths, {@link ThreadCachingAllocator#allocate(long, long)}
- * (point 3) and {@link ThreadCachingAllocator#free}. The free-index stack and its count are guarded
- * by the pool lock.
+ * ({@link #handOutThroughDoor}) and CASed by {@link #free} ({@link #freeThroughDoor}); why that
+ * suffices is argued beside the fast paths, {@link ThreadCachingAllocator#allocate(long, long)}
+ * (point 3) and {@link ThreadCachingAllocator#free}. The free-index stack and its count are
+ * guarded by the pool lock.
  */
 final class Span {
     private static final VarHandle HANDED_OUT = MethodHandles.arrayElementVarHandle(MemorySegment[].class);

@@ -102,7 +102,7 @@ final class MappedRecordFile extends RecordFile {
         long lastOffset;
         long lastSize;
         int lastCrc;
-        try (SidecarReader side = SidecarReader.open(path, bytes.size())) {
+        try (SidecarReader side = SidecarReader.open(path)) {
             if (!side.next() || side.size() > bytes.size()
                     || !agrees(new RecordWalk(bytes, path, 0, 0, false), bytes, side.size(), side.crc())) {
                 return null; // no entries, or a sidecar of other bytes: refused before the rest is read

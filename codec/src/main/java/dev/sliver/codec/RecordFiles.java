@@ -174,7 +174,7 @@ public final class RecordFiles {
      * @throws IOException if the sidecar cannot be removed
      */
     public static void forgetSidecar(Path data) throws IOException {
-        try (SidecarReader side = SidecarReader.open(data, Long.MAX_VALUE / 2)) {
+        try (SidecarReader side = SidecarReader.open(data)) {
             if (!side.exists()) {
                 java.nio.file.Files.deleteIfExists(Sidecar.pathOf(data)); // an empty one
                 return;

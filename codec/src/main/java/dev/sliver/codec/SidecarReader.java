@@ -26,7 +26,7 @@ final class SidecarReader implements AutoCloseable {
     private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
     private final Path path;
     private final FileChannel channel;
-    private final ByteBuffer buffer = ByteBuffer.allocate(Sidecar.ENTRIES_PER_READ * Sidecar.ENTRY).order(ByteOrder.LITTLE_ENDIAN);
+    private final ByteBuffer buffer = ByteBuffer.allocate(Sidecar.ENTRIES_PER_READ * Sidecar.ENTRY);
     private final boolean exists;
     /** Reused for every entry's own checksum. */
     private final CRC32C check = new CRC32C();
@@ -39,7 +39,7 @@ final class SidecarReader implements AutoCloseable {
     private int entryCrc;
     private long fileAt = Sidecar.HEADER;
 
-    private SidecarReader(Path path, long dataSize, FileChannel channel, boolean exists) {
+    private SidecarReader(Path path, FileChannel channel, boolean exists) {
         this.path = path;
         this.channel = channel;
         this.exists = exists;
@@ -47,23 +47,23 @@ final class SidecarReader implements AutoCloseable {
     }
 
     /**
-     * Opens the sidecar of the data file {@code data}, of {@code dataSize} bytes. Never
+     * Opens the sidecar of the data file {@code data}. Never
      * throws for what the sidecar holds: a missing one reads as empty, a foreign one (not a
      * regular file, a link, the wrong magic) as empty with {@link #foreign()} set. A long one
      * is streamed like any other.
      *
      * @throws IOException only if the sidecar exists and cannot be read
      */
-    static SidecarReader open(Path data, long dataSize) throws IOException {
+    static SidecarReader open(Path data) throws IOException {
         Path path = Sidecar.pathOf(data);
         BasicFileAttributes attributes;
         try {
             attributes = java.nio.file.Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         } catch (NoSuchFileException missing) {
-            return new SidecarReader(path, dataSize, null, false);
+            return new SidecarReader(path, null, false);
         }
         if (!attributes.isRegularFile()) {
-            return foreign(path, dataSize, "not a regular file (a link, a directory or a device)");
+            return foreign(path, "not a regular file (a link, a directory or a device)");
         }
         FileChannel channel;
         try {
@@ -71,7 +71,7 @@ final class SidecarReader implements AutoCloseable {
         } catch (IOException e) {
             throw new IOException(path + ": cannot read the sidecar: " + Reasons.of(e), e);
         }
-        SidecarReader reader = new SidecarReader(path, dataSize, channel, true);
+        SidecarReader reader = new SidecarReader(path, channel, true);
         reader.fileSize = attributes.size();
         ByteBuffer magic = ByteBuffer.allocate(Sidecar.HEADER).order(ByteOrder.LITTLE_ENDIAN);
         while (magic.hasRemaining() && channel.read(magic, magic.position()) > 0) {
@@ -79,17 +79,17 @@ final class SidecarReader implements AutoCloseable {
         }
         if (attributes.size() == 0) {
             channel.close();
-            return new SidecarReader(path, dataSize, null, false); // created but never written: nothing to keep
+            return new SidecarReader(path, null, false); // created but never written: nothing to keep
         }
         if (magic.hasRemaining() || magic.getLong(0) != Sidecar.MAGIC) {
             channel.close();
-            return foreign(path, dataSize, "not a Sliver sidecar (bad magic)");
+            return foreign(path, "not a Sliver sidecar (bad magic)");
         }
         return reader;
     }
 
-    private static SidecarReader foreign(Path path, long dataSize, String why) {
-        SidecarReader reader = new SidecarReader(path, dataSize, null, true);
+    private static SidecarReader foreign(Path path, String why) {
+        SidecarReader reader = new SidecarReader(path, null, true);
         reader.foreign = true;
         reader.problem = path + ": " + why;
         return reader;
@@ -181,7 +181,6 @@ final class SidecarReader implements AutoCloseable {
             long offset = entryOffset;
             long size = entrySize;
             int crc = entryCrc;
-            boolean stop = false;
             for (; at <= lastStart && taken < max; at += Sidecar.ENTRY, taken++) {
                 long nextOffset = (long) LONG.get(bytes, at);
                 long nextSize = (long) LONG.get(bytes, at + Long.BYTES);
@@ -194,8 +193,8 @@ final class SidecarReader implements AutoCloseable {
                     return;
                 }
                 if (nextSize > limit - nextOffset) {
-                    stop = true; // left for next()
-                    break;
+                    keep(at, count, offset, size, crc); // this entry is left for next()
+                    return;
                 }
                 offset = nextOffset;
                 size = nextSize;
@@ -207,9 +206,6 @@ final class SidecarReader implements AutoCloseable {
                 }
             }
             keep(at, count, offset, size, crc);
-            if (stop) {
-                return;
-            }
         }
     }
 

@@ -70,7 +70,7 @@ final class Survey {
      */
     static Survey of(FileBytes data, Path path, boolean rewriteEnds, boolean verify, Visitor visitor) throws IOException {
         Survey survey = new Survey(data.size());
-        try (SidecarReader side = SidecarReader.open(path, data.size())) {
+        try (SidecarReader side = SidecarReader.open(path)) {
             survey.sidecarExists = side.exists();
             survey.sidecarForeign = side.foreign();
             RecordWalk walk = new RecordWalk(data, path, 0, 0, rewriteEnds);

@@ -63,7 +63,7 @@ class SidecarReaderTest {
     @Test
     void entriesAreReadInOrderWhileTheyChain() throws Exception {
         write(sidecar(27, 40, 16));
-        try (SidecarReader side = SidecarReader.open(data(), 83)) {
+        try (SidecarReader side = SidecarReader.open(data())) {
             assertTrue(side.exists());
             assertFalse(side.foreign());
             assertEquals(0, side.end());
@@ -93,7 +93,7 @@ class SidecarReaderTest {
         ByteBuffer side = sidecar(27, 40);
         side.put(new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10});
         write(side);
-        try (SidecarReader reader = SidecarReader.open(data(), 67)) {
+        try (SidecarReader reader = SidecarReader.open(data())) {
             assertTrue(reader.next());
             assertTrue(reader.next());
             assertFalse(reader.next());
@@ -106,7 +106,7 @@ class SidecarReaderTest {
     @Test
     void aMissingEmptyOrForeignSidecarReadsAsEmpty() throws Exception {
         Path path = Sidecar.pathOf(data());
-        try (SidecarReader missing = SidecarReader.open(data(), 100)) {
+        try (SidecarReader missing = SidecarReader.open(data())) {
             assertFalse(missing.exists());
             assertFalse(missing.foreign());
             assertFalse(missing.next());
@@ -114,7 +114,7 @@ class SidecarReaderTest {
             assertEquals(0, missing.entries());
         }
         Files.write(path, new byte[0]);
-        try (SidecarReader empty = SidecarReader.open(data(), 100)) {
+        try (SidecarReader empty = SidecarReader.open(data())) {
             assertFalse(empty.exists(), "created but never written: nothing to keep");
             assertFalse(empty.foreign());
             assertFalse(empty.next());
@@ -123,7 +123,7 @@ class SidecarReaderTest {
         for (byte[] foreign : new byte[][] {"SLVRIDX1".getBytes(java.nio.charset.StandardCharsets.US_ASCII),
                 "SLVR".getBytes(java.nio.charset.StandardCharsets.US_ASCII), new byte[64]}) {
             Files.write(path, foreign);
-            try (SidecarReader reader = SidecarReader.open(data(), 100)) {
+            try (SidecarReader reader = SidecarReader.open(data())) {
                 assertTrue(reader.exists());
                 assertTrue(reader.foreign());
                 assertEquals(path + ": not a Sliver sidecar (bad magic)", reader.problem());
@@ -134,7 +134,7 @@ class SidecarReaderTest {
         }
         Files.delete(path);
         Files.createDirectory(path);
-        try (SidecarReader directory = SidecarReader.open(data(), 100)) {
+        try (SidecarReader directory = SidecarReader.open(data())) {
             assertTrue(directory.exists());
             assertTrue(directory.foreign());
             assertEquals(path + ": not a regular file (a link, a directory or a device)", directory.problem());
@@ -145,7 +145,7 @@ class SidecarReaderTest {
         write(sidecar(27));
         Files.move(path, real);
         Files.createSymbolicLink(path, real);
-        try (SidecarReader link = SidecarReader.open(data(), 27)) {
+        try (SidecarReader link = SidecarReader.open(data())) {
             assertTrue(link.foreign(), "a link is never followed");
             assertEquals(path + ": not a regular file (a link, a directory or a device)", link.problem());
         }
@@ -157,7 +157,7 @@ class SidecarReaderTest {
         side.put(Sidecar.HEADER + Sidecar.ENTRY + 8, (byte) 41); // entry 1's size, its checksum not updated
         write(side);
         Path path = Sidecar.pathOf(data());
-        try (SidecarReader reader = SidecarReader.open(data(), 83)) {
+        try (SidecarReader reader = SidecarReader.open(data())) {
             assertTrue(reader.next());
             assertFalse(reader.next());
             assertFalse(reader.next());
@@ -168,7 +168,7 @@ class SidecarReaderTest {
         ByteBuffer crc = sidecar(27);
         crc.put(Sidecar.HEADER + 23, (byte) 0x55); // the entry's own checksum
         write(crc);
-        try (SidecarReader reader = SidecarReader.open(data(), 27)) {
+        try (SidecarReader reader = SidecarReader.open(data())) {
             assertFalse(reader.next());
             assertEquals(0, reader.entries());
             assertEquals(path + ": entry 0 fails its own checksum (the sidecar is damaged) at byte 8", reader.problem());
@@ -181,7 +181,7 @@ class SidecarReaderTest {
         Sidecar.putEntry(side, 28, 40, 7); // a gap of one byte
         write(side);
         Path path = Sidecar.pathOf(data());
-        try (SidecarReader reader = SidecarReader.open(data(), 100)) {
+        try (SidecarReader reader = SidecarReader.open(data())) {
             assertTrue(reader.next());
             assertFalse(reader.next());
             assertEquals(1, reader.entries());
@@ -192,7 +192,7 @@ class SidecarReaderTest {
                 .putLong(Sidecar.MAGIC);
         Sidecar.putEntry(first, 16, 27, 7); // the first record starts at 0
         write(first);
-        try (SidecarReader reader = SidecarReader.open(data(), 100)) {
+        try (SidecarReader reader = SidecarReader.open(data())) {
             assertFalse(reader.next());
             assertEquals(path + ": entry 0 starts at 16, not where the previous record ends (0) at byte 8",
                     reader.problem());
@@ -203,25 +203,25 @@ class SidecarReaderTest {
     void anEntryOfAnImpossibleSizeEndsTheTrust() throws Exception {
         Path path = Sidecar.pathOf(data());
         write(sidecar(27, 15));
-        try (SidecarReader reader = SidecarReader.open(data(), 100)) {
+        try (SidecarReader reader = SidecarReader.open(data())) {
             assertTrue(reader.next());
             assertFalse(reader.next());
             assertEquals(path + ": entry 1 has an impossible size 15 at byte 32", reader.problem());
         }
         write(sidecar(16, 16)); // the smallest record is 16 bytes
-        try (SidecarReader reader = SidecarReader.open(data(), 100)) {
+        try (SidecarReader reader = SidecarReader.open(data())) {
             assertTrue(reader.next());
             assertTrue(reader.next());
             assertNull(reader.problem());
         }
         write(sidecar(27, Long.MAX_VALUE - 27)); // ends exactly at Long.MAX_VALUE: possible
-        try (SidecarReader reader = SidecarReader.open(data(), 100)) {
+        try (SidecarReader reader = SidecarReader.open(data())) {
             assertTrue(reader.next());
             assertTrue(reader.next());
             assertEquals(Long.MAX_VALUE, reader.end());
         }
         write(sidecar(27, Long.MAX_VALUE - 26)); // would end past it
-        try (SidecarReader reader = SidecarReader.open(data(), 100)) {
+        try (SidecarReader reader = SidecarReader.open(data())) {
             assertTrue(reader.next());
             assertFalse(reader.next());
             assertEquals(path + ": entry 1 has an impossible size " + (Long.MAX_VALUE - 26) + " at byte 32", reader.problem());
@@ -235,7 +235,7 @@ class SidecarReaderTest {
         Arrays.fill(sizes, 16);
         write(sidecar(sizes));
         long limit = 16L * 4321 + 15; // entry 4321 ends one byte past it
-        try (SidecarReader reader = SidecarReader.open(data(), 16L * n)) {
+        try (SidecarReader reader = SidecarReader.open(data())) {
             RecordPlaces places = new RecordPlaces();
             reader.addTo(places, limit);
             assertEquals(4321, places.size);
@@ -264,7 +264,7 @@ class SidecarReaderTest {
         Arrays.fill(sizes, 16);
         ByteBuffer side = sidecar(sizes);
         write(side);
-        try (SidecarReader reader = SidecarReader.open(data(), 16L * n)) {
+        try (SidecarReader reader = SidecarReader.open(data())) {
             for (int i = 0; i < n; i++) {
                 assertTrue(reader.next(), "entry " + i);
                 assertEquals(16L * i, reader.offset());
@@ -277,7 +277,7 @@ class SidecarReaderTest {
         side.put(Sidecar.HEADER + Sidecar.ENTRY * 5000 + 3, (byte) 9); // entry 5000, in the second read
         side.position(side.position() - 7); // and a torn last entry
         write(side);
-        try (SidecarReader reader = SidecarReader.open(data(), 16L * n)) {
+        try (SidecarReader reader = SidecarReader.open(data())) {
             while (reader.next()) {
                 // up to entry 5000
             }
